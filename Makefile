@@ -1,0 +1,31 @@
+# The two commands of the quick start: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint system-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+## Run broker + cloud + head unit on embedded defaults (a window when there is a display).
+demo: $(STAMP)
+	$(BIN)/ismart-demo $(ARGS)
+
+system-deps:
+	bash scripts/ensure-system-deps.sh
+
+## Install what the tests need (Python packages, mosquitto, Xvfb, chromium) and run them all.
+test: $(STAMP) system-deps
+	$(BIN)/ruff check headunit firmware_sim tests
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check headunit firmware_sim tests
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+"""The iSmart cloud simulator: accounts, vehicles, bindings; HTTP for phones, MQTT for cars."""

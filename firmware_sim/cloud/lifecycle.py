@@ -1,0 +1,223 @@
+"""The cloud's side of a car's life with its users, as a pure state machine.
+
+One :class:`Vehicle` record per car: who is logged into it (``car_user``), who it is bound
+to (``bound_user``), and the scan waiting for a phone's confirmation. ``step(vehicle, event)``
+returns the new record and the effects (publish the session state, send an event to the
+head unit, refuse with an error code). The service layer does the I/O: SQLite, MQTT.
+
+The seed's rule holds here: a car has at most one bound user. Another account scanning a
+bound car is refused with ``bound_to_other_user``, and the person at the car is told.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Union
+
+
+@dataclass(frozen=True)
+class PendingScan:
+    scan_id: str
+    purpose: str  # login | bind
+    account_id: str
+    expires: float
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    vin: str
+    model: str
+    car_user: str | None = None
+    bound_user: str | None = None
+    bound_since: float | None = None
+    scan: PendingScan | None = None
+    seq: int = 0
+
+
+# ---------------------------------------------------------------- events
+
+
+@dataclass(frozen=True)
+class ScanAccepted:
+    """A phone presented a valid, fresh, correctly signed token (checked by the service)."""
+
+    scan_id: str
+    purpose: str
+    account_id: str
+    now: float
+    expires: float
+
+
+@dataclass(frozen=True)
+class ScanConfirmed:
+    scan_id: str
+    account_id: str
+    now: float
+
+
+@dataclass(frozen=True)
+class ScanCancelled:
+    scan_id: str
+    account_id: str
+
+
+@dataclass(frozen=True)
+class PasswordLoggedIn:
+    """Account and password typed on the head unit were right (checked by the service)."""
+
+    account_id: str
+
+
+@dataclass(frozen=True)
+class LoggedOut:
+    """The user logs out of the car, on the head unit or from the phone."""
+
+    account_id: str | None  # None: from the head unit, whoever is in the car
+
+
+@dataclass(frozen=True)
+class Swept:
+    now: float
+
+
+Event = Union[ScanAccepted, ScanConfirmed, ScanCancelled, PasswordLoggedIn, LoggedOut, Swept]
+
+
+# ---------------------------------------------------------------- effects
+
+
+@dataclass(frozen=True)
+class PublishSession:
+    """Publish the car's retained session state (built from the new record)."""
+
+
+@dataclass(frozen=True)
+class TellCar:
+    """Send an event to the head unit: ``kind`` is scanned | scan_closed | notice."""
+
+    kind: str
+    fields: tuple[tuple[str, object], ...]
+
+
+@dataclass(frozen=True)
+class Refuse:
+    code: str
+
+
+@dataclass(frozen=True)
+class Done:
+    """What the caller asked for happened; ``result`` says what (e.g. logged_in, bound)."""
+
+    result: str
+
+
+Effect = Union[PublishSession, TellCar, Refuse, Done]
+
+
+@dataclass(frozen=True)
+class Transition:
+    vehicle: Vehicle
+    effects: tuple[Effect, ...]
+
+    @property
+    def refused(self) -> str | None:
+        return next((e.code for e in self.effects if isinstance(e, Refuse)), None)
+
+
+def _refuse(v: Vehicle, code: str, *extra: Effect) -> Transition:
+    return Transition(v, (Refuse(code), *extra))
+
+
+def _closed(scan: PendingScan, outcome: str) -> TellCar:
+    return TellCar("scan_closed", (("scan_id", scan.scan_id), ("outcome", outcome)))
+
+
+def _changed(v: Vehicle, **changes: object) -> Vehicle:
+    return replace(v, seq=v.seq + 1, **changes)
+
+
+# ---------------------------------------------------------------- the machine
+
+
+def step(v: Vehicle, event: Event) -> Transition:
+    if isinstance(event, ScanAccepted):
+        return _scan(v, event)
+    if isinstance(event, ScanConfirmed):
+        return _confirm(v, event)
+    if isinstance(event, ScanCancelled):
+        s = v.scan
+        if s is None or s.scan_id != event.scan_id or s.account_id != event.account_id:
+            return _refuse(v, "scan_not_found")
+        return Transition(replace(v, scan=None), (_closed(s, "cancelled"), Done("cancelled")))
+    if isinstance(event, PasswordLoggedIn):
+        return _password_login(v, event.account_id)
+    if isinstance(event, LoggedOut):
+        if v.car_user is None or (event.account_id and event.account_id != v.car_user):
+            return _refuse(v, "not_car_user") if event.account_id else Transition(v, (Done("none"),))
+        closing = (_closed(v.scan, "cancelled"),) if v.scan else ()
+        return Transition(_changed(v, car_user=None, scan=None),
+                          (PublishSession(), *closing, Done("logged_out")))
+    if isinstance(event, Swept):
+        if v.scan is not None and event.now >= v.scan.expires:
+            return Transition(replace(v, scan=None), (_closed(v.scan, "expired"),))
+        return Transition(v, ())
+    raise TypeError(f"unknown event {event!r}")
+
+
+def _ownership_refusal(v: Vehicle, account_id: str, purpose: str) -> str | None:
+    if v.bound_user is not None and v.bound_user != account_id:
+        return "bound_to_other_user"
+    if purpose == "login":
+        return "wrong_purpose" if v.car_user is not None else None
+    # bind
+    if v.car_user is None:
+        return "wrong_purpose"
+    if v.car_user != account_id:
+        return "not_car_user"
+    if v.bound_user == account_id:
+        return "already_bound"
+    return None
+
+
+def _scan(v: Vehicle, e: ScanAccepted) -> Transition:
+    code = _ownership_refusal(v, e.account_id, e.purpose)
+    if code == "bound_to_other_user":
+        # the person at the car sees why nothing happens
+        return _refuse(v, code, TellCar("notice", (("code", code), ("params", ()))))
+    if code:
+        return _refuse(v, code)
+    superseded = (_closed(v.scan, "cancelled"),) if v.scan else ()
+    scan = PendingScan(e.scan_id, e.purpose, e.account_id, e.expires)
+    told = TellCar("scanned", (("scan_id", e.scan_id), ("purpose", e.purpose),
+                               ("expires", e.expires)))
+    return Transition(replace(v, scan=scan), (*superseded, told, Done("scanned")))
+
+
+def _confirm(v: Vehicle, e: ScanConfirmed) -> Transition:
+    s = v.scan
+    if s is None or s.scan_id != e.scan_id or s.account_id != e.account_id:
+        return _refuse(v, "scan_not_found")
+    if e.now >= s.expires:
+        return _refuse(replace(v, scan=None), "scan_expired", _closed(s, "expired"))
+    code = _ownership_refusal(v, e.account_id, s.purpose)  # the car may have moved on
+    if code:
+        return _refuse(replace(v, scan=None), code, _closed(s, "cancelled"))
+    if s.purpose == "login":
+        new = _changed(v, car_user=e.account_id, scan=None)
+        result = "bound" if v.bound_user == e.account_id else "logged_in"
+    else:
+        new = _changed(v, bound_user=e.account_id, bound_since=e.now, scan=None)
+        result = "bound"
+    return Transition(new, (PublishSession(), _closed(s, "confirmed"), Done(result)))
+
+
+def _password_login(v: Vehicle, account_id: str) -> Transition:
+    code = _ownership_refusal(v, account_id, "login")
+    if code == "wrong_purpose" and v.car_user == account_id:
+        return Transition(v, (Done("logged_in"),))  # already in: answer again, change nothing
+    if code:
+        return _refuse(v, code)
+    closing = (_closed(v.scan, "cancelled"),) if v.scan else ()
+    new = _changed(v, car_user=account_id, scan=None)
+    return Transition(new, (PublishSession(), *closing,
+                            Done("bound" if v.bound_user == account_id else "logged_in")))

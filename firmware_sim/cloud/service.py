@@ -1,0 +1,372 @@
+"""The cloud's operations, shared by its HTTP API (phones) and its MQTT side (cars).
+
+Each operation runs under one lock and one SQLite transaction: it loads the car's record,
+runs the pure lifecycle (:mod:`.lifecycle`), stores the result, commits, then carries out
+the effects (publish the session state, tell the car). A refusal raises
+:class:`~headunit.protocol.errors.CloudError` with a code the phone and head unit show.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from headunit.clock import ScaledClock
+from headunit.protocol import messages as m
+from headunit.protocol import qrtoken, topics
+from headunit.protocol.errors import CloudError
+
+from . import accounts, codes, db
+from . import lifecycle as lc
+from .accounts import Account
+
+log = logging.getLogger(__name__)
+
+SCAN_LIFETIME = 120.0
+FUTURE_SKEW = 30.0
+
+
+class Publisher(Protocol):
+    def publish(self, topic: str, payload: bytes, *, retain: bool = False) -> None: ...
+
+
+class NullPublisher:
+    def publish(self, topic: str, payload: bytes, *, retain: bool = False) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class CloudSettings:
+    db_path: Path
+    public_url: str
+    demo: bool = False
+    kdf_profile: str = "owasp"
+
+
+class CloudService:
+    def __init__(self, settings: CloudSettings, clock: ScaledClock,
+                 publisher: Publisher | None = None) -> None:
+        self.settings, self.clock = settings, clock
+        self.publisher: Publisher = publisher or NullPublisher()
+        self.db = db.connect(settings.db_path)
+        self.lock = threading.RLock()
+        with self.lock, db.Transaction(self.db):
+            self.cloud_id = db.cloud_id(self.db)
+        clock.on_change(lambda spec: self.publish_clock())
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.close()
+
+    # ============================================================ accounts (phone)
+
+    def request_code(self, identifier: str, purpose: str = "register") -> dict:
+        ident, channel = accounts.normalise(identifier)
+        now = self.clock.now()
+        with self.lock, db.Transaction(self.db) as conn:
+            if purpose == "register" and accounts.by_identifier(conn, ident):
+                raise CloudError("account_exists", status=409)
+            code = codes.issue(accounts.load_code(conn, ident, purpose), ident, purpose, now)
+            accounts.save_code(conn, code)
+            body = (f"Your iSmart verification code is {code.code}. "
+                    f"It expires in {int(codes.LIFETIME // 60)} minutes.")
+            accounts.send_message(conn, ident, channel, body, now)
+        log.info("%s to %s: %s", channel.upper(), ident, body)
+        return {"sent_to": ident, "channel": channel, "expires_in": codes.LIFETIME}
+
+    def register(self, identifier: str, code: str, password: str, display_name: str = "") -> dict:
+        ident, channel = accounts.normalise(identifier)
+        now = self.clock.now()
+        with self.lock:
+            with db.Transaction(self.db) as conn:
+                if accounts.by_identifier(conn, ident):
+                    raise CloudError("account_exists", status=409)
+                record, refusal = codes.check(accounts.load_code(conn, ident, "register"),
+                                              code, now)
+                if record is not None:
+                    accounts.save_code(conn, record)
+            if refusal:  # the wrong try above is committed; nothing else changed
+                raise refusal
+            with db.Transaction(self.db) as conn:
+                account = accounts.create(conn, ident, channel, display_name, password, now,
+                                          self.settings.kdf_profile)
+        return self.account_json(account)
+
+    def login(self, identifier: str, password: str, accept_agreement: bool,
+              accept_privacy: bool) -> tuple[str, dict]:
+        ident, _ = accounts.normalise(identifier)
+        if not (accept_agreement and accept_privacy):
+            raise CloudError("terms_not_accepted")
+        account = accounts.check_password(self.db, self.lock, ident, password,
+                                          self.settings.kdf_profile)
+        now = self.clock.now()
+        with self.lock, db.Transaction(self.db) as conn:
+            conn.execute("UPDATE accounts SET agreement_accepted=?, privacy_accepted=? WHERE id=?",
+                         (now, now, account.id))
+            token = accounts.open_session(conn, account, now)
+        return token, self.account_json(account)
+
+    def logout_phone(self, token: str) -> None:
+        with self.lock, db.Transaction(self.db) as conn:
+            accounts.close_session(conn, token)
+
+    def authenticate(self, token: str) -> Account:
+        with self.lock:
+            return accounts.session_account(self.db, token, self.clock.now())
+
+    def outbox(self, identifier: str) -> list[dict]:
+        ident, _ = accounts.normalise(identifier)
+        with self.lock:
+            return accounts.outbox(self.db, ident)
+
+    @staticmethod
+    def account_json(a: Account) -> dict:
+        return {"account_id": a.id, "identifier": a.identifier, "display_name": a.display_name,
+                "initials": a.initials}
+
+    # ============================================================ scans (phone)
+
+    def scan(self, account: Account, content: str) -> dict:
+        """A phone presents the content of a QR code it scanned."""
+        try:
+            token = qrtoken.parse(qrtoken.token_from_content(content))
+        except qrtoken.TokenError as exc:
+            raise CloudError("bad_token", f"This is not an iSmart car code ({exc}). "
+                             "Scan the QR code on the car's User screen.") from None
+        claims = token.claims
+        now = self.clock.now()
+        with self.lock:
+            row = self.db.execute("SELECT * FROM vehicles WHERE key_id=?",
+                                  (claims.key_id.hex(),)).fetchone()
+            if row is None:
+                known = self.db.execute("SELECT 1 FROM vehicles WHERE vin=?",
+                                        (claims.vin,)).fetchone()
+                raise CloudError("bad_signature" if known else "unknown_vehicle")
+            if row["vin"] != claims.vin:
+                raise CloudError("wrong_vehicle")
+            if not qrtoken.verify_signature(token, qrtoken.unb64url(row["public_key"])):
+                raise CloudError("bad_signature")
+            if now >= claims.expires:
+                raise CloudError("expired_token")
+            if claims.issued > now + FUTURE_SKEW:
+                raise CloudError("bad_token", "This code is dated in the future. "
+                                 "Check the car's clock and scan again.")
+            if self.db.execute("SELECT 1 FROM used_nonces WHERE nonce=?",
+                               (claims.nonce_hex,)).fetchone():
+                raise CloudError("token_used")
+            scan_id = uuid.uuid4().hex[:16]
+            event = lc.ScanAccepted(scan_id, claims.purpose, account.id, now,
+                                    now + SCAN_LIFETIME)
+            self._apply(claims.vin, event, nonce=(claims.nonce_hex, claims.expires))
+            v = db.load_vehicle(self.db, claims.vin)
+        assert v is not None
+        return {
+            "scan_id": scan_id, "purpose": claims.purpose, "expires": now + SCAN_LIFETIME,
+            "vehicle": self._vehicle_public(v),
+            "question": (f"Log in to {v.model}, VIN ending …{v.vin[-4:]}?"
+                         if claims.purpose == "login" else
+                         f"Bind {v.model}, VIN ending …{v.vin[-4:]}, to your account?"),
+        }
+
+    def confirm_scan(self, account: Account, scan_id: str) -> dict:
+        with self.lock:
+            vin = self._vin_of_scan(scan_id)
+            t = self._apply(vin, lc.ScanConfirmed(scan_id, account.id, self.clock.now()))
+            v = db.load_vehicle(self.db, vin)
+        assert v is not None
+        return {"result": self._done(t), "vehicle": self._vehicle_public(v)}
+
+    def cancel_scan(self, account: Account, scan_id: str) -> dict:
+        with self.lock:
+            vin = self._vin_of_scan(scan_id)
+            self._apply(vin, lc.ScanCancelled(scan_id, account.id))
+        return {"result": "cancelled"}
+
+    def vehicles_for(self, account: Account) -> list[dict]:
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT * FROM vehicles WHERE bound_user=? OR car_user=? ORDER BY vin",
+                (account.id, account.id)).fetchall()
+        out = []
+        for r in rows:
+            v = db.vehicle_from_row(r)
+            out.append({**self._vehicle_public(v), "vin": v.vin,
+                        "bound": v.bound_user == account.id, "bound_since": v.bound_since,
+                        "logged_in": v.car_user == account.id})
+        return out
+
+    def logout_car_from_phone(self, account: Account, vin: str) -> dict:
+        with self.lock:
+            t = self._apply(vin, lc.LoggedOut(account.id))
+        return {"result": self._done(t)}
+
+    def _vin_of_scan(self, scan_id: str) -> str:
+        row = self.db.execute("SELECT vin FROM vehicles WHERE scan_id=?", (scan_id,)).fetchone()
+        if row is None:
+            raise CloudError("scan_not_found", status=404)
+        return row["vin"]
+
+    @staticmethod
+    def _vehicle_public(v: lc.Vehicle) -> dict:
+        return {"model": v.model, "vin_suffix": v.vin[-4:]}
+
+    # ============================================================ head units (MQTT)
+
+    def headunit_hello(self, vin: str, hello: m.Hello) -> dict:
+        key = qrtoken.unb64url(hello.public_key)
+        kid = qrtoken.key_id(key).hex()
+        now = self.clock.now()
+        with self.lock:
+            with db.Transaction(self.db) as conn:
+                row = conn.execute("SELECT * FROM vehicles WHERE vin=?", (vin,)).fetchone()
+                if row is None:
+                    if not self.settings.demo:
+                        raise CloudError("unknown_vehicle")
+                    conn.execute(
+                        "INSERT INTO vehicles(vin, model, public_key, key_id, provisioned, created)"
+                        " VALUES (?,?,?,?,?,?)",
+                        (vin, hello.model, hello.public_key, kid, "first_contact", now))
+                    log.info("trusted %s (%s) on first contact", vin, hello.model)
+                elif row["public_key"] != hello.public_key:
+                    if not self.settings.demo:
+                        raise CloudError("key_mismatch")
+                    log.warning("%s presents a new key; trusting it (demo mode)", vin)
+                    conn.execute("UPDATE vehicles SET public_key=?, key_id=? WHERE vin=?",
+                                 (hello.public_key, kid, vin))
+            v = db.load_vehicle(self.db, vin)
+            assert v is not None
+            state = self._session_state(v)
+            self._publish_session(state)
+        return {"session": state.model_dump()}
+
+    def headunit_password_login(self, vin: str, req: m.PasswordLogin) -> dict:
+        try:
+            ident, _ = accounts.normalise(req.identifier)
+        except CloudError:
+            raise CloudError("invalid_credentials", status=401) from None
+        account = accounts.check_password(self.db, self.lock, ident, req.password,
+                                          self.settings.kdf_profile)
+        with self.lock:
+            t = self._apply(vin, lc.PasswordLoggedIn(account.id))
+        return {"result": self._done(t), "user": self._user_info(account).model_dump()}
+
+    def headunit_logout(self, vin: str) -> dict:
+        with self.lock:
+            t = self._apply(vin, lc.LoggedOut(None))
+        return {"result": self._done(t)}
+
+    # ============================================================ admin
+
+    def provision(self, vin: str, public_key_b64: str, model: str) -> dict:
+        topics.check_vin(vin)
+        try:
+            raw = qrtoken.unb64url(public_key_b64)
+        except ValueError:
+            raw = b""
+        if len(raw) != 32:
+            raise CloudError("invalid_request", "The public key must be 32 bytes of raw Ed25519 "
+                             "key in base64url (as ismart-headunit prints at start).")
+        with self.lock, db.Transaction(self.db) as conn:
+            conn.execute(
+                "INSERT INTO vehicles(vin, model, public_key, key_id, provisioned, created) "
+                "VALUES (?,?,?,?,?,?) ON CONFLICT(vin) DO UPDATE SET model=excluded.model, "
+                "public_key=excluded.public_key, key_id=excluded.key_id, provisioned='provisioned'",
+                (vin, model, public_key_b64, qrtoken.key_id(raw).hex(), "provisioned",
+                 self.clock.now()))
+        return {"vin": vin, "model": model}
+
+    def vehicle_state(self, vin: str) -> dict | None:
+        """The cloud's view of one car, for tests and admins."""
+        with self.lock:
+            v = db.load_vehicle(self.db, vin)
+            return None if v is None else self._session_state(v).model_dump()
+
+    def sweep(self) -> None:
+        """Expire what has waited too long (pending scans, spent nonces)."""
+        now = self.clock.now()
+        with self.lock:
+            rows = self.db.execute("SELECT vin FROM vehicles WHERE scan_expires<=?",
+                                   (now,)).fetchall()
+            for r in rows:
+                self._apply(r["vin"], lc.Swept(now))
+            with db.Transaction(self.db) as conn:
+                conn.execute("DELETE FROM used_nonces WHERE expires<?", (now - 60,))
+
+    def publish_all(self) -> None:
+        """Publish every retained topic the cloud owns (after a (re)connect: the broker may
+        have restarted and lost them)."""
+        self.publish_info()
+        self.publish_clock()
+        with self.lock:
+            for v in db.all_vehicles(self.db):
+                self._publish_session(self._session_state(v))
+
+    def publish_info(self) -> None:
+        info = m.CloudInfo(cloud_id=self.cloud_id, public_url=self.settings.public_url,
+                           demo=self.settings.demo)
+        self.publisher.publish(topics.CLOUD_INFO, m.encode(info), retain=True)
+
+    def publish_clock(self) -> None:
+        spec = self.clock.spec
+        state = m.ClockState(anchor_real=spec.anchor_real, anchor_sim=spec.anchor_sim,
+                             scale=spec.scale)
+        self.publisher.publish(topics.CLOUD_CLOCK, m.encode(state), retain=True)
+
+    # ============================================================ internals
+
+    def _apply(self, vin: str, event: lc.Event, nonce: tuple[str, float] | None = None
+               ) -> lc.Transition:
+        """Run ``event`` on the car's record in one transaction, then carry out the effects."""
+        with db.Transaction(self.db) as conn:
+            v = db.load_vehicle(conn, vin)
+            if v is None:
+                raise CloudError("unknown_vehicle", status=404)
+            t = lc.step(v, event)
+            if t.vehicle != v:
+                db.save_vehicle(conn, t.vehicle)
+            if nonce and not t.refused:
+                conn.execute("INSERT INTO used_nonces(nonce, vin, expires) VALUES (?,?,?)",
+                             (nonce[0], vin, nonce[1]))
+        for effect in t.effects:
+            if isinstance(effect, lc.PublishSession):
+                self._publish_session(self._session_state(t.vehicle))
+            elif isinstance(effect, lc.TellCar):
+                self._tell_car(vin, effect)
+        if t.refused:
+            raise CloudError(t.refused, status=409 if t.refused.endswith("user") else 400)
+        return t
+
+    @staticmethod
+    def _done(t: lc.Transition) -> str:
+        return next((e.result for e in t.effects if isinstance(e, lc.Done)), "none")
+
+    def _user_info(self, a: Account) -> m.UserInfo:
+        return m.UserInfo(account_id=a.id, display_name=a.display_name, initials=a.initials)
+
+    def _session_state(self, v: lc.Vehicle) -> m.SessionState:
+        user = accounts.by_id(self.db, v.car_user) if v.car_user else None
+        bound = accounts.by_id(self.db, v.bound_user) if v.bound_user else None
+        return m.SessionState(
+            vin=v.vin, cloud_id=self.cloud_id, seq=v.seq,
+            user=self._user_info(user) if user else None,
+            binding=m.Binding(account_id=bound.id, display_name=bound.display_name,
+                              since=v.bound_since or 0.0) if bound else None)
+
+    def _publish_session(self, state: m.SessionState) -> None:
+        self.publisher.publish(topics.vehicle(state.vin, topics.SESSION), m.encode(state),
+                               retain=True)
+
+    def _tell_car(self, vin: str, effect: lc.TellCar) -> None:
+        fields = dict(effect.fields)
+        msg: m.Message
+        if effect.kind == "scanned":
+            msg = m.Scanned(**fields)
+        elif effect.kind == "scan_closed":
+            msg = m.ScanClosed(**fields)
+        else:
+            msg = m.Notice(code=str(fields["code"]), params=dict(fields.get("params") or ()))
+        self.publisher.publish(topics.vehicle(vin, topics.EVENTS), m.encode(msg))

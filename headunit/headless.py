@@ -1,0 +1,98 @@
+"""Runs a head unit without a window: the interface of HIL rigs and tests.
+
+stdout: one JSON object per line, one per change of what the screen would show (state,
+user, binding, the current QR content and its expiry, connectivity, notices)::
+
+    {"event": "state", "n": 3, "state": "no_user", "qr": {"content": "http://.../s/AZ...",
+     "purpose": "login", "issued": 1800000000, "expires": 1800000030, ...}, ...}
+
+stdin: one JSON command per line, the touches a person would make::
+
+    {"cmd": "open_password_login"}
+    {"cmd": "password_login", "identifier": "ann@example.com", "password": "..."}
+    {"cmd": "cancel"}      {"cmd": "logout"}      {"cmd": "state"}      {"cmd": "quit"}
+
+A bad command line is answered with ``{"event": "error", "error": "..."}`` and ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+from typing import Any, TextIO
+
+from .controller import HeadUnit, View
+
+log = logging.getLogger(__name__)
+
+
+class JsonLines:
+    def __init__(self, out: TextIO) -> None:
+        self.out, self.n, self._lock = out, 0, threading.Lock()
+
+    def emit(self, event: str, **fields: Any) -> None:
+        with self._lock:
+            self.n += 1
+            self.out.write(json.dumps({"event": event, "n": self.n, **fields}) + "\n")
+            self.out.flush()
+
+    def view(self, v: View) -> None:
+        self.emit("state", **v.to_json())
+
+
+def handle_command(hu: HeadUnit, line: str, out: JsonLines, stop: threading.Event) -> None:
+    try:
+        cmd = json.loads(line)
+        if not isinstance(cmd, dict) or not isinstance(cmd.get("cmd"), str):
+            raise ValueError('a command is an object like {"cmd": "logout"}')
+        name = cmd["cmd"]
+        if name == "open_password_login":
+            hu.open_password_login()
+        elif name == "password_login":
+            identifier, password = cmd.get("identifier"), cmd.get("password")
+            if not isinstance(identifier, str) or not isinstance(password, str):
+                raise ValueError("password_login needs string fields identifier and password")
+            hu.open_password_login()
+            hu.submit_password(identifier, password)
+        elif name == "cancel":
+            hu.cancel_password_login()
+        elif name == "logout":
+            hu.logout()
+        elif name == "state":
+            out.view(hu.view())
+        elif name == "quit":
+            stop.set()
+        else:
+            raise ValueError(f"unknown command {name!r}; known: open_password_login, "
+                             "password_login, cancel, logout, state, quit")
+    except ValueError as exc:
+        out.emit("error", error=str(exc))
+
+
+def run(hu: HeadUnit, *, tick: float = 0.2, stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout) -> int:
+    out = JsonLines(stdout)
+    stop = threading.Event()
+    hu.on_change(out.view)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+
+    def read_commands() -> None:
+        for line in stdin:
+            if line.strip():
+                handle_command(hu, line, out, stop)
+        # stdin closed: keep running (a rig may not use stdin at all)
+
+    threading.Thread(target=read_commands, name="stdin", daemon=True).start()
+    out.emit("started", vin=hu.identity.vin, model=hu.identity.model,
+             public_key=hu.identity.public_key_b64)
+    out.view(hu.view())
+    hu.link.conn.start()
+    while not stop.wait(tick):
+        hu.tick()
+    hu.link.conn.stop()
+    out.emit("stopped")
+    return 0

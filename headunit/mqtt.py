@@ -1,0 +1,189 @@
+"""A small, safe shell around a paho-mqtt 2.x client (MQTT 5), shared by every process.
+
+- subscriptions are declared once and made again in ``on_connect``, so they come back after
+  every reconnect;
+- reconnects back off exponentially (``reconnect_delay_set``);
+- a retained availability topic with a Last Will ``offline``, ``online`` on every connect and
+  an explicit ``offline`` before a clean shutdown (a Will is not sent on a clean disconnect);
+- every message handler runs inside a guard: an exception is logged, never kills the loop.
+
+paho calls back on its own thread; whoever registers a handler must hand work to its own
+thread if it needs one (the Kivy UI does, through the Kivy clock).
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import threading
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import unquote, urlsplit
+
+import paho.mqtt.client as paho
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[str, bytes, "Properties | None"], None]
+
+
+@dataclass(frozen=True)
+class BrokerUrl:
+    scheme: str
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+
+    @property
+    def tls(self) -> bool:
+        return self.scheme == "mqtts"
+
+    @classmethod
+    def parse(cls, url: str) -> "BrokerUrl":
+        """``mqtt://[user:pass@]host[:port]`` or ``mqtts://...``; ValueError says what is wrong."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("mqtt", "mqtts"):
+            raise ValueError(f"broker URL {url!r} must start with mqtt:// or mqtts://")
+        if not parts.hostname:
+            raise ValueError(f"broker URL {url!r} has no host; write e.g. mqtt://127.0.0.1:1883")
+        try:
+            port = parts.port or (8883 if parts.scheme == "mqtts" else 1883)
+        except ValueError:
+            raise ValueError(f"broker URL {url!r} has a port that is not a number") from None
+        return cls(parts.scheme, parts.hostname, port,
+                   unquote(parts.username) if parts.username else None,
+                   unquote(parts.password) if parts.password else None)
+
+    def __str__(self) -> str:
+        return f"{self.scheme}://{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class TlsFiles:
+    ca: str
+    cert: str | None = None
+    key: str | None = None
+
+
+def properties(response_topic: str | None = None, correlation: bytes | None = None) -> Properties:
+    p = Properties(PacketTypes.PUBLISH)
+    if response_topic is not None:
+        p.ResponseTopic = response_topic
+    if correlation is not None:
+        p.CorrelationData = correlation
+    return p
+
+
+class MqttConnection:
+    def __init__(self, url: BrokerUrl | str, client_id: str, *,
+                 availability_topic: str | None = None, tls: TlsFiles | None = None,
+                 min_backoff: float = 0.5, max_backoff: float = 15.0) -> None:
+        self.url = BrokerUrl.parse(url) if isinstance(url, str) else url
+        self.client_id = client_id
+        self.availability_topic = availability_topic
+        self._subs: list[tuple[str, int]] = []
+        self._connectivity: list[Callable[[bool], None]] = []
+        self._connected = threading.Event()
+        self._stopping = False
+        c = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=client_id,
+                        protocol=paho.MQTTv5)
+        c.max_queued_messages_set(10_000)
+        c.reconnect_delay_set(min_delay=min_backoff, max_delay=max_backoff)
+        if self.url.username:
+            c.username_pw_set(self.url.username, self.url.password)
+        if self.url.tls or tls is not None:
+            if tls is None:
+                raise ValueError(f"{self.url} needs TLS files: give --ca (and --cert/--key)")
+            c.tls_set(ca_certs=tls.ca, certfile=tls.cert, keyfile=tls.key,
+                      cert_reqs=ssl.CERT_REQUIRED, tls_version=ssl.PROTOCOL_TLS_CLIENT)
+        if availability_topic:
+            c.will_set(availability_topic, b"offline", qos=1, retain=True)
+        c.on_connect = self._on_connect
+        c.on_disconnect = self._on_disconnect
+        c.on_message = self._on_unexpected
+        self.client = c
+
+    # -------------------------------------------------------------- set-up
+
+    def subscribe(self, topic_filter: str, handler: Handler, qos: int = 1) -> None:
+        """Call ``handler(topic, payload, properties)`` for messages matching ``topic_filter``."""
+        self._subs.append((topic_filter, qos))
+        self.client.message_callback_add(topic_filter, self._guard(handler))
+        if self._connected.is_set():
+            self.client.subscribe(topic_filter, qos=qos)
+
+    def on_connectivity(self, listener: Callable[[bool], None]) -> None:
+        self._connectivity.append(listener)
+
+    def start(self) -> None:
+        """Connect in the background; keeps retrying until :meth:`stop`."""
+        self.client.connect_async(self.url.host, self.url.port, keepalive=15,
+                                  clean_start=True)
+        self.client.loop_start()
+
+    def stop(self, timeout: float = 3.0) -> None:
+        """Publish ``offline`` (when we have an availability topic) and disconnect cleanly."""
+        self._stopping = True
+        if self._connected.is_set() and self.availability_topic:
+            info = self.client.publish(self.availability_topic, b"offline", qos=1, retain=True)
+            try:
+                info.wait_for_publish(timeout)
+            except (RuntimeError, ValueError):
+                pass
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    def wait_connected(self, timeout: float) -> bool:
+        return self._connected.wait(timeout)
+
+    def publish(self, topic: str, payload: bytes, *, qos: int = 1, retain: bool = False,
+                props: Properties | None = None) -> paho.MQTTMessageInfo:
+        return self.client.publish(topic, payload, qos=qos, retain=retain, properties=props)
+
+    # -------------------------------------------------------------- paho callbacks
+
+    def _on_connect(self, client, userdata, flags, reason_code, props) -> None:  # noqa: ANN001
+        if reason_code.is_failure:
+            log.warning("broker %s refused the connection: %s", self.url, reason_code)
+            return
+        log.info("connected to %s as %s", self.url, self.client_id)
+        for topic_filter, qos in self._subs:
+            client.subscribe(topic_filter, qos=qos)
+        if self.availability_topic:
+            client.publish(self.availability_topic, b"online", qos=1, retain=True)
+        self._connected.set()
+        self._tell(True)
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, props) -> None:  # noqa: ANN001
+        was = self._connected.is_set()
+        self._connected.clear()
+        if not self._stopping:
+            log.warning("lost the broker %s (%s); reconnecting", self.url, reason_code)
+        if was:
+            self._tell(False)
+
+    def _on_unexpected(self, client, userdata, message) -> None:  # noqa: ANN001
+        log.debug("no handler for %s", message.topic)
+
+    def _tell(self, up: bool) -> None:
+        for listener in list(self._connectivity):
+            try:
+                listener(up)
+            except Exception:
+                log.exception("connectivity listener failed")
+
+    def _guard(self, handler: Handler) -> Callable:
+        def run(client, userdata, message) -> None:  # noqa: ANN001
+            try:
+                handler(message.topic, message.payload,
+                        getattr(message, "properties", None))
+            except Exception:
+                log.exception("handler for %s failed; message dropped", message.topic)
+        return run

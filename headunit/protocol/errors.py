@@ -1,0 +1,61 @@
+"""Error codes shared by the cloud, the head unit and the phone, with plain-English texts.
+
+A code travels on the wire (MQTT responses and notices, HTTP error bodies); each side shows
+the text in its own language. The texts say what was wrong and what to do.
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, str] = {
+    # QR tokens
+    "bad_token": "This is not an iSmart car code. Scan the QR code on the car's User screen.",
+    "unknown_vehicle": "This car is not known to iSmart. Ask the dealer to register it.",
+    "bad_signature": "This code was not made by the car it names. Scan the code on the car's screen.",
+    "wrong_vehicle": "This code names another car than the one that made it. Scan the code on the car's screen.",
+    "expired_token": "This code has expired. Scan the new code on the car's screen.",
+    "token_used": "This code was already used. Scan the new code on the car's screen.",
+    "wrong_purpose": "This code is not for this step. Scan the code the car shows now.",
+    "key_mismatch": "This car presents another key than the one registered. Ask the dealer to re-register it.",
+    # Ownership rules
+    "bound_to_other_user": "This car is bound to another user. The current user must unbind it first.",
+    "not_car_user": "Another account is logged into this car. Log in to the car first, then scan to bind.",
+    "already_bound": "This car is already bound to your account.",
+    # Scans
+    "scan_not_found": "That scan is unknown. Scan the code on the car's screen again.",
+    "scan_expired": "That scan has expired. Scan the new code on the car's screen.",
+    "scan_closed": "That scan was already answered.",
+    # Accounts
+    "invalid_identifier": "Enter a phone number (+ and digits) or an e-mail address.",
+    "account_exists": "An account with this phone number or e-mail already exists. Log in instead.",
+    "code_invalid": "The verification code is wrong. Check the message and try again.",
+    "code_expired": "The verification code has expired. Ask for a new one.",
+    "code_locked": "Too many wrong codes. Ask for a new code.",
+    "code_too_soon": "A code was sent less than a minute ago. Wait before asking again.",
+    "weak_password": "Choose a password of at least 8 characters.",
+    "terms_not_accepted": "Accept the user agreement and the privacy policy to log in.",
+    "invalid_credentials": "The account or the password is wrong.",
+    "not_authenticated": "You are not logged in. Log in first.",
+    "rate_limited": "Too many attempts. Try again later.",
+    # Generic
+    "invalid_request": "The request is not valid.",
+    "not_found": "Not found.",
+    "offline": "The cloud cannot be reached. Try again when the connection is back.",
+    "timeout": "The cloud did not answer in time. Try again.",
+    "internal": "Something went wrong in the cloud. Try again.",
+}
+
+
+def message_for(code: str) -> str:
+    return MESSAGES.get(code, code.replace("_", " "))
+
+
+class CloudError(Exception):
+    """A refusal the user can act on: a code from :data:`MESSAGES` and its text."""
+
+    def __init__(self, code: str, message: str | None = None, *, status: int = 400,
+                 retry_after: float | None = None) -> None:
+        self.code = code
+        self.message = message or message_for(code)
+        self.status = status
+        self.retry_after = retry_after
+        super().__init__(f"{code}: {self.message}")
