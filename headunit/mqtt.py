@@ -16,8 +16,8 @@ from __future__ import annotations
 import logging
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as paho
@@ -42,7 +42,7 @@ class BrokerUrl:
         return self.scheme == "mqtts"
 
     @classmethod
-    def parse(cls, url: str) -> "BrokerUrl":
+    def parse(cls, url: str) -> BrokerUrl:
         """``mqtt://[user:pass@]host[:port]`` or ``mqtts://...``; ValueError says what is wrong."""
         parts = urlsplit(url)
         if parts.scheme not in ("mqtt", "mqtts"):

@@ -56,7 +56,7 @@ class Mosquitto:
     def url(self) -> str:
         return f"mqtt://127.0.0.1:{self.port}"
 
-    def start(self) -> "Mosquitto":
+    def start(self) -> Mosquitto:
         self.proc = subprocess.Popen([mosquitto_binary(), "-c", str(self.conf)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_port("127.0.0.1", self.port)
