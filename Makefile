@@ -7,7 +7,8 @@ STAMP  := $(VENV)/.installed
 .PHONY: demo test lint system-deps clean
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) \
+	  || (rm -rf $(VENV) && bash scripts/ensure-system-deps.sh python3-venv && $(PYTHON) -m venv $(VENV))
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
