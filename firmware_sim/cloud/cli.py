@@ -14,6 +14,7 @@ from headunit.mqtt import BrokerUrl, TlsFiles
 from headunit.protocol.errors import CloudError
 
 from ..netutil import parse_host_port
+from . import pki_cli
 from .passwords import PROFILES
 from .runtime import CloudConfig, CloudRuntime
 from .service import CloudService, CloudSettings
@@ -63,6 +64,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--public-key", required=True,
                    help="the raw Ed25519 key, base64url (ismart-headunit prints it at start)")
     p.add_argument("--model", default="MG4 Electric")
+
+    pki_cli.add_parser(sub)
     return ap
 
 
@@ -70,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "pki":
+        return pki_cli.run(args)
     if args.command == "provision":
         service = CloudService(CloudSettings(args.data_dir / "cloud.sqlite3", "http://localhost"),
                                ScaledClock())
