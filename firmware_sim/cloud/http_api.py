@@ -71,6 +71,11 @@ def error_response(code: str, message: str, status: int,
                         status_code=status, headers=headers)
 
 
+def source_of(request: Request) -> str:
+    """Who is asking, for the abuse limits: the peer address (no proxy headers are trusted)."""
+    return f"ip:{request.client.host}" if request.client else "ip:unknown"
+
+
 def create_app(service: CloudService, *, admin_token: str | None = None) -> FastAPI:
     app = FastAPI(title="iSmart cloud simulator", version="1",
                   description="The phone-facing API of the iSmart cloud simulator.")
@@ -119,19 +124,23 @@ def create_app(service: CloudService, *, admin_token: str | None = None) -> Fast
         return {"status": "ok", "cloud_id": service.cloud_id, "time": service.clock.now()}
 
     @app.post("/api/v1/verification-codes", status_code=202, tags=["accounts"])
-    def request_code(body: CodeRequest) -> dict:
-        """Send a 6-digit code to a phone number (SMS) or e-mail address (simulated)."""
-        return service.request_code(body.identifier, body.purpose)
+    def request_code(body: CodeRequest, request: Request) -> dict:
+        """Send a 6-digit code to a phone number (SMS) or e-mail address (simulated).
+        Limited per identifier and per caller: 429 with Retry-After when exceeded."""
+        return service.request_code(body.identifier, body.purpose, source=source_of(request))
 
     @app.post("/api/v1/accounts", status_code=201, tags=["accounts"])
-    def register(body: RegisterRequest) -> dict:
+    def register(body: RegisterRequest, request: Request) -> dict:
         return service.register(body.identifier, body.code.strip(), body.password,
-                                body.display_name)
+                                body.display_name, source=source_of(request))
 
     @app.post("/api/v1/sessions", status_code=201, tags=["accounts"])
-    def login(body: LoginRequest) -> dict:
+    def login(body: LoginRequest, request: Request) -> dict:
+        """Log in. Failed logins are limited per account and per caller: 429 with
+        Retry-After and ``retry_after`` when exceeded."""
         token, account = service.login(body.identifier, body.password,
-                                       body.accept_user_agreement, body.accept_privacy_policy)
+                                       body.accept_user_agreement, body.accept_privacy_policy,
+                                       source=source_of(request))
         return {"token": token, "account": account}
 
     @app.delete("/api/v1/sessions/current", status_code=204, tags=["accounts"])

@@ -23,6 +23,7 @@ from headunit.protocol.errors import CloudError
 from . import accounts, codes, db
 from . import lifecycle as lc
 from .accounts import Account
+from .ratelimit import AbuseLimits
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class CloudService:
         self.publisher: Publisher = publisher or NullPublisher()
         self.db = db.connect(settings.db_path)
         self.lock = threading.RLock()
+        self.limits = AbuseLimits()  # per account and per source; see ratelimit.py
         with self.lock, db.Transaction(self.db):
             self.cloud_id = db.cloud_id(self.db)
         clock.on_change(lambda spec: self.publish_clock())
@@ -64,9 +66,11 @@ class CloudService:
 
     # ============================================================ accounts (phone)
 
-    def request_code(self, identifier: str, purpose: str = "register") -> dict:
+    def request_code(self, identifier: str, purpose: str = "register", *,
+                     source: str | None = None) -> dict:
         ident, channel = accounts.normalise(identifier)
         now = self.clock.now()
+        self.limits.code_requested(ident, source, now)
         with self.lock, db.Transaction(self.db) as conn:
             if purpose == "register" and accounts.by_identifier(conn, ident):
                 raise CloudError("account_exists", status=409)
@@ -78,10 +82,11 @@ class CloudService:
         log.info("%s to %s: %s", channel.upper(), ident, body)
         return {"sent_to": ident, "channel": channel, "expires_in": codes.LIFETIME}
 
-    def register(self, identifier: str, code: str, password: str, display_name: str = "") -> dict:
+    def register(self, identifier: str, code: str, password: str, display_name: str = "", *,
+                 source: str | None = None) -> dict:
         ident, channel = accounts.normalise(identifier)
         now = self.clock.now()
-        with self.lock:
+        with self.limits.code_attempt(source, now), self.lock:
             with db.Transaction(self.db) as conn:
                 if accounts.by_identifier(conn, ident):
                     raise CloudError("account_exists", status=409)
@@ -97,12 +102,13 @@ class CloudService:
         return self.account_json(account)
 
     def login(self, identifier: str, password: str, accept_agreement: bool,
-              accept_privacy: bool) -> tuple[str, dict]:
+              accept_privacy: bool, *, source: str | None = None) -> tuple[str, dict]:
         ident, _ = accounts.normalise(identifier)
         if not (accept_agreement and accept_privacy):
             raise CloudError("terms_not_accepted")
-        account = accounts.check_password(self.db, self.lock, ident, password,
-                                          self.settings.kdf_profile)
+        with self.limits.login_attempt(ident, source, self.clock.now()):
+            account = accounts.check_password(self.db, self.lock, ident, password,
+                                              self.settings.kdf_profile)
         now = self.clock.now()
         with self.lock, db.Transaction(self.db) as conn:
             conn.execute("UPDATE accounts SET agreement_accepted=?, privacy_accepted=? WHERE id=?",
@@ -248,8 +254,9 @@ class CloudService:
             ident, _ = accounts.normalise(req.identifier)
         except CloudError:
             raise CloudError("invalid_credentials", status=401) from None
-        account = accounts.check_password(self.db, self.lock, ident, req.password,
-                                          self.settings.kdf_profile)
+        with self.limits.login_attempt(ident, f"vin:{vin}", self.clock.now()):
+            account = accounts.check_password(self.db, self.lock, ident, req.password,
+                                              self.settings.kdf_profile)
         with self.lock:
             t = self._apply(vin, lc.PasswordLoggedIn(account.id))
         return {"result": self._done(t), "user": self._user_info(account).model_dump()}
