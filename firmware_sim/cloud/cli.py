@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -100,6 +101,10 @@ def serve(args: argparse.Namespace) -> int:
             admin_token=args.admin_token, time_scale=args.time_scale, tls=tls))
     except (ValueError, OSError) as exc:
         print(f"ismart-cloud: {exc}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as exc:
+        print(f"ismart-cloud: cannot open the database in {args.data_dir}: {exc}; make the "
+              "directory writable and give it free space", file=sys.stderr)
         return 2
     runtime.start_background()
     print(json.dumps({"event": "ready", "http": runtime.http_url,

@@ -9,6 +9,7 @@ gives a 500. Phones authenticate with ``Authorization: Bearer <token>`` from ``P
 
 import hmac
 import logging
+import sqlite3
 from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Header, Request
@@ -19,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from headunit.protocol.errors import CloudError, message_for
 
+from . import admin_clock, storage
 from .accounts import Account
 from .service import CloudService
 
@@ -96,6 +98,11 @@ def create_app(service: CloudService, *, admin_token: str | None = None) -> Fast
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "invalid_request"}.get(exc.status_code, "invalid_request")
         return error_response(code, str(exc.detail), exc.status_code)
+
+    @app.exception_handler(sqlite3.Error)
+    async def storage_failed(request: Request, exc: sqlite3.Error) -> JSONResponse:
+        e = storage.refusal(exc)
+        return error_response(e.code, e.message, e.status, e.retry_after)
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> JSONResponse:
@@ -193,6 +200,8 @@ def create_app(service: CloudService, *, admin_token: str | None = None) -> Fast
         if state is None:
             raise CloudError("unknown_vehicle", status=404)
         return state
+
+    admin_clock.install(app, service, admin)
 
     @app.get("/s/{token}", response_class=PlainTextResponse, tags=["car"])
     def scanned_in_browser(token: Annotated[str, Field(max_length=200)]) -> str:

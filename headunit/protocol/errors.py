@@ -36,6 +36,8 @@ MESSAGES: dict[str, str] = {
     "invalid_credentials": "The account or the password is wrong.",
     "not_authenticated": "You are not logged in. Log in first.",
     "rate_limited": "Too many attempts. Try again later.",
+    # Faults
+    "storage_unavailable": "The cloud cannot write its data (disk full or read-only). Nothing was changed; try again later.",
     # Generic
     "invalid_request": "The request is not valid.",
     "not_found": "Not found.",
