@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint system-deps clean
+.PHONY: demo test lint fuzz system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) \
@@ -24,6 +24,13 @@ system-deps:
 test: $(STAMP) system-deps
 	$(BIN)/ruff check headunit firmware_sim tests
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Fuzz longer than CI does: every MQTT payload schema at the live processes, every HTTP endpoint.
+FUZZ_EXAMPLES ?= 5000
+FUZZ_HTTP_EXAMPLES ?= 500
+fuzz: $(STAMP) system-deps
+	ISMART_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) ISMART_FUZZ_HTTP_EXAMPLES=$(FUZZ_HTTP_EXAMPLES) \
+	  $(BIN)/pytest -p no:cacheprovider --timeout 0 tests/test_fuzz_mqtt.py tests/test_fuzz_http.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check headunit firmware_sim tests

@@ -92,7 +92,10 @@ def run(hu: HeadUnit, *, tick: float = 0.2, stdin: TextIO = sys.stdin,
     out.view(hu.view())
     hu.link.conn.start()
     while not stop.wait(tick):
-        hu.tick()
+        try:
+            hu.tick()
+        except Exception:  # a bug must not take the car's screen down: say it, go on
+            log.exception("tick failed; carrying on")
     hu.link.conn.stop()
     out.emit("stopped")
     return 0

@@ -99,8 +99,8 @@ def create_app(service: CloudService, *, admin_token: str | None = None) -> Fast
         code = {404: "not_found", 405: "invalid_request"}.get(exc.status_code, "invalid_request")
         return error_response(code, str(exc.detail), exc.status_code)
 
-    @app.exception_handler(sqlite3.Error)
-    async def storage_failed(request: Request, exc: sqlite3.Error) -> JSONResponse:
+    @app.exception_handler(sqlite3.OperationalError)
+    async def storage_failed(request: Request, exc: sqlite3.OperationalError) -> JSONResponse:
         e = storage.refusal(exc)
         return error_response(e.code, e.message, e.status, e.retry_after)
 

@@ -104,7 +104,7 @@ class CloudMqtt:
                 raise CloudError("invalid_request")
         except CloudError as exc:
             return self._answer(reply_to, correlation, kind, exc)
-        except sqlite3.Error as exc:
+        except sqlite3.OperationalError as exc:
             return self._answer(reply_to, correlation, kind, storage.refusal(exc))
         except Exception:
             log.exception("request %s from %s failed", kind, vin)

@@ -92,7 +92,7 @@ class CloudRuntime:
         while not self._stop.wait(0.5):
             try:
                 self.service.sweep()
-            except sqlite3.Error as exc:
+            except sqlite3.OperationalError as exc:
                 storage.refusal(exc)  # logs once per cause; the sweep runs again later
             except Exception:
                 log.exception("sweep failed")

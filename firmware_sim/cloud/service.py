@@ -48,6 +48,15 @@ class CloudSettings:
     kdf_profile: str = "owasp"
 
 
+def _refuse_a_key_of_another_car(conn, key_id: str, vin: str) -> None:  # noqa: ANN001
+    """A car's key is its own: a key registered to another VIN is refused (a copied key
+    would let one car sign codes that name it)."""
+    row = conn.execute("SELECT vin FROM vehicles WHERE key_id=? AND vin<>?",
+                       (key_id, vin)).fetchone()
+    if row is not None:
+        raise CloudError("key_in_use", status=409)
+
+
 class CloudService:
     def __init__(self, settings: CloudSettings, clock: ScaledClock,
                  publisher: Publisher | None = None) -> None:
@@ -228,6 +237,7 @@ class CloudService:
         now = self.clock.now()
         with self.lock:
             with db.Transaction(self.db) as conn:
+                _refuse_a_key_of_another_car(conn, kid, vin)
                 row = conn.execute("SELECT * FROM vehicles WHERE vin=?", (vin,)).fetchone()
                 if row is None:
                     if not self.settings.demo:
@@ -278,6 +288,7 @@ class CloudService:
             raise CloudError("invalid_request", "The public key must be 32 bytes of raw Ed25519 "
                              "key in base64url (as ismart-headunit prints at start).")
         with self.lock, db.Transaction(self.db) as conn:
+            _refuse_a_key_of_another_car(conn, qrtoken.key_id(raw).hex(), vin)
             conn.execute(
                 "INSERT INTO vehicles(vin, model, public_key, key_id, provisioned, created) "
                 "VALUES (?,?,?,?,?,?) ON CONFLICT(vin) DO UPDATE SET model=excluded.model, "

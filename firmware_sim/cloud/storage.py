@@ -1,4 +1,6 @@
-"""When the cloud's disk fails: SQLite errors become a clear 503 ``storage_unavailable``.
+"""When the cloud's disk fails: SQLite's OperationalError (disk full, read-only, I/O error,
+locked) becomes a clear 503 ``storage_unavailable``. Other SQLite errors are bugs, not faults,
+and stay 500s so that tests find them.
 
 A full or read-only data directory must not crash the cloud or corrupt its database: each
 write runs in one transaction that is rolled back whole (:class:`.db.Transaction`), and the
@@ -17,7 +19,7 @@ log = logging.getLogger(__name__)
 _last_logged: str | None = None
 
 
-def refusal(exc: sqlite3.Error) -> CloudError:
+def refusal(exc: sqlite3.OperationalError) -> CloudError:
     """The answer for a storage failure; logged once per distinct cause, not per request."""
     global _last_logged
     cause = str(exc)
