@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -21,6 +21,7 @@ from headunit.protocol.errors import CloudError, message_for
 
 from .accounts import Account
 from .service import CloudService
+from .web import web_router
 
 log = logging.getLogger(__name__)
 
@@ -185,9 +186,7 @@ def create_app(service: CloudService, *, admin_token: str | None = None) -> Fast
             raise CloudError("unknown_vehicle", status=404)
         return state
 
-    @app.get("/s/{token}", response_class=PlainTextResponse, tags=["car"])
-    def scanned_in_browser(token: Annotated[str, Field(max_length=200)]) -> str:
-        return ("This is an iSmart car code. Open it with the iSmart app, or run:\n"
-                f"  ismart-phone scan {service.settings.public_url.rstrip('/')}/s/{token}\n")
+    # the mobile web companion: /s/{token} (what a phone's camera opens), /login, /cars, ...
+    app.include_router(web_router(service))
 
     return app
