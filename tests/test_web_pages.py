@@ -236,6 +236,34 @@ def test_another_account_cannot_open_or_confirm_a_scan_it_did_not_make(cloud):
     assert cloud.service.vehicle_state(vin)["user"]["display_name"] == "Carol"
 
 
+# ------------------------------------------------------------------ bad input
+
+
+def test_bad_input_gets_a_page_in_plain_words_and_never_a_server_error(cloud):
+    b, token = logged_in(cloud.http.url, cloud.account("badinput"))
+    anon = browser(cloud.http.url)
+    anon_token = csrf_of(anon.get("/login"))
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    cases = [
+        b.post("/login", json={"csrf": token, "identifier": "x"}),
+        b.post("/login", content=f"csrf={token}&identifier=" + "a" * 20_000, headers=form),
+        b.post("/login", content=b"csrf=\xff\xfe&identifier=\xc3", headers=form),
+        b.post("/login", content="&".join(f"f{i}=1" for i in range(40)), headers=form),
+        anon.post("/register", data={"csrf": anon_token, "identifier": "not an address",
+                                     "action": "send"}),
+        b.post("/bind", data={"csrf": token, "content": "https://example.com/not-a-car"}),
+        b.get("/s/" + "A" * 500), b.get("/s/not!a!token"), b.get("/s/AAAA"),
+        b.get("/scan/zzz"), b.get("/problem/<script>"), b.get("/static/../../etc/passwd"),
+    ]
+    for r in cases:
+        assert 400 <= r.status_code < 500, (r.request.method, r.request.url, r.status_code)
+        assert "<script>" not in r.text.replace('<script src="/static/', "")
+    assert "The form is too large" in cases[1].text
+    assert MESSAGES["invalid_identifier"] in html.unescape(cases[4].text)
+    assert MESSAGES["bad_token"] in html.unescape(cases[5].text)
+    assert "No car yet" in b.get("/cars").text  # still logged in, nothing changed
+
+
 # ------------------------------------------------------------------ words and languages
 
 
