@@ -8,8 +8,11 @@ the effects (publish the session state, tell the car). A refusal raises
 
 from __future__ import annotations
 
+import json
 import logging
+import sqlite3
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +23,7 @@ from headunit.protocol import messages as m
 from headunit.protocol import qrtoken, topics
 from headunit.protocol.errors import CloudError
 
-from . import accounts, codes, db
+from . import accounts, codes, db, db_ownership, notifications
 from . import lifecycle as lc
 from .accounts import Account
 
@@ -28,6 +31,15 @@ log = logging.getLogger(__name__)
 
 SCAN_LIFETIME = 120.0
 FUTURE_SKEW = 30.0
+CLOCK_META = "clock"  # the simulated clock, persisted so a restart never moves it back
+CLOCK_SAVE_DRIFT = 1.0  # save again once the clock ran this far ahead of real time
+
+# HTTP status of each refusal from the lifecycle (default: 409 for "...user", else 400)
+REFUSAL_STATUS = {
+    "not_bound": 409, "not_bound_to_you": 403, "confirmation_required": 400,
+    "force_unbind_needs_scan": 403, "force_unbind_pending": 409, "force_unbind_rejected": 409,
+    "force_unbind_not_found": 404, "force_unbind_closed": 409,
+}
 
 
 class Publisher(Protocol):
@@ -56,7 +68,11 @@ class CloudService:
         self.lock = threading.RLock()
         with self.lock, db.Transaction(self.db):
             self.cloud_id = db.cloud_id(self.db)
-        clock.on_change(lambda spec: self.publish_clock())
+        self._restore_clock()
+        clock.on_change(lambda spec: self._clock_changed())
+        from .ownership_service import Ownership
+
+        self.ownership = Ownership(self)
 
     def close(self) -> None:
         with self.lock:
@@ -251,7 +267,7 @@ class CloudService:
         account = accounts.check_password(self.db, self.lock, ident, req.password,
                                           self.settings.kdf_profile)
         with self.lock:
-            t = self._apply(vin, lc.PasswordLoggedIn(account.id))
+            t = self._apply(vin, lc.PasswordLoggedIn(account.id, self.clock.now()))
         return {"result": self._done(t), "user": self._user_info(account).model_dump()}
 
     def headunit_logout(self, vin: str) -> dict:
@@ -285,16 +301,35 @@ class CloudService:
             v = db.load_vehicle(self.db, vin)
             return None if v is None else self._session_state(v).model_dump()
 
+    def is_bound(self, account_id: str, vin: str) -> bool:
+        """Is ``account_id`` the car's bound user right now? The one check before the cloud
+        pushes anything about a car (e.g. its status) to an account: after an unbind of any
+        kind it is False at once."""
+        with self.lock:
+            row = self.db.execute("SELECT 1 FROM vehicles WHERE vin=? AND bound_user=?",
+                                  (vin, account_id)).fetchone()
+        return row is not None
+
+    def bound_account(self, vin: str) -> str | None:
+        """The account the car is bound to now, if any."""
+        with self.lock:
+            row = self.db.execute("SELECT bound_user FROM vehicles WHERE vin=?",
+                                  (vin,)).fetchone()
+        return row["bound_user"] if row else None
+
     def sweep(self) -> None:
-        """Expire what has waited too long (pending scans, spent nonces)."""
+        """Expire what has waited too long (pending scans, spent nonces, force-unbind offers)
+        and complete force unbinds whose 72 hours are over."""
         now = self.clock.now()
         with self.lock:
             rows = self.db.execute("SELECT vin FROM vehicles WHERE scan_expires<=?",
                                    (now,)).fetchall()
-            for r in rows:
-                self._apply(r["vin"], lc.Swept(now))
+            vins = {r["vin"] for r in rows} | set(db_ownership.due_vins(self.db, now))
+            for vin in sorted(vins):
+                self._apply(vin, lc.Swept(now))
             with db.Transaction(self.db) as conn:
                 conn.execute("DELETE FROM used_nonces WHERE expires<?", (now - 60,))
+            self._save_clock(force=False)
 
     def publish_all(self) -> None:
         """Publish every retained topic the cloud owns (after a (re)connect: the broker may
@@ -322,23 +357,91 @@ class CloudService:
                ) -> lc.Transition:
         """Run ``event`` on the car's record in one transaction, then carry out the effects."""
         with db.Transaction(self.db) as conn:
-            v = db.load_vehicle(conn, vin)
-            if v is None:
-                raise CloudError("unknown_vehicle", status=404)
-            t = lc.step(v, event)
-            if t.vehicle != v:
-                db.save_vehicle(conn, t.vehicle)
-            if nonce and not t.refused:
-                conn.execute("INSERT INTO used_nonces(nonce, vin, expires) VALUES (?,?,?)",
-                             (nonce[0], vin, nonce[1]))
+            t = self._step_in(conn, vin, event, nonce)
+        self._carry_out(vin, t)
+        return t
+
+    def _step_in(self, conn: sqlite3.Connection, vin: str, event: lc.Event,
+                 nonce: tuple[str, float] | None = None) -> lc.Transition:
+        """Run ``event`` inside the caller's transaction; store the record and the effects that
+        are rows (phone notifications, audit log), so they commit together."""
+        v = db.load_vehicle(conn, vin)
+        if v is None:
+            raise CloudError("unknown_vehicle", status=404)
+        t = lc.step(v, event)
+        if t.vehicle != v:
+            db.save_vehicle(conn, t.vehicle)
+        if nonce and not t.refused:
+            conn.execute("INSERT INTO used_nonces(nonce, vin, expires) VALUES (?,?,?)",
+                         (nonce[0], vin, nonce[1]))
+        now = self.clock.now()
+        for effect in t.effects:
+            if isinstance(effect, lc.NotifyPhone):
+                params = dict(effect.params)
+                db_ownership.add_notification(
+                    conn, effect.account_id, effect.code,
+                    notifications.render(effect.code, params), params, vin, effect.request_id,
+                    effect.actions, now)
+            elif isinstance(effect, lc.Audit):
+                db_ownership.audit(conn, vin, effect.action, effect.actor, effect.reason,
+                                   dict(effect.params), now)
+        return t
+
+    def _carry_out(self, vin: str, t: lc.Transition) -> None:
+        """After the commit: publish, tell the car; raise the refusal, if any."""
         for effect in t.effects:
             if isinstance(effect, lc.PublishSession):
                 self._publish_session(self._session_state(t.vehicle))
             elif isinstance(effect, lc.TellCar):
                 self._tell_car(vin, effect)
-        if t.refused:
-            raise CloudError(t.refused, status=409 if t.refused.endswith("user") else 400)
-        return t
+        refusal = t.refusal
+        if refusal is not None:
+            raise self._refusal_error(refusal)
+
+    @staticmethod
+    def _refusal_error(r: lc.Refuse) -> CloudError:
+        status = REFUSAL_STATUS.get(r.code, 409 if r.code.endswith("user") else 400)
+        details = dict(r.details) or None
+        message = None
+        if details and "deadline" in details:
+            message = (f"{CloudError(r.code).message} It completes at the latest at "
+                       f"{notifications.when(details['deadline'])}.")
+        return CloudError(r.code, message, status=status, details=details)
+
+    # ------------------------------------------------------------ the clock, persisted
+
+    def _restore_clock(self) -> None:
+        """Never start behind the clock of the last run (it may have been advanced)."""
+        raw = db.get_meta(self.db, CLOCK_META)
+        if raw is None:
+            return
+        try:
+            saved = json.loads(raw)
+            sim, real = float(saved["sim"]), float(saved["real"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("the saved clock %r is unreadable; starting from real time", raw)
+            return
+        target = sim + max(0.0, time.time() - real)  # real time passed while we were down
+        ahead = target - self.clock.now()
+        if ahead > 0:
+            self.clock.advance(ahead)
+            log.info("clock restored: %.0f s ahead of real time", target - time.time())
+        self._saved_offset = sim - real
+
+    _saved_offset: float = 0.0
+
+    def _save_clock(self, *, force: bool = True) -> None:
+        now, real = self.clock.now(), time.time()
+        if not force and abs((now - real) - self._saved_offset) < CLOCK_SAVE_DRIFT:
+            return
+        with self.lock, db.Transaction(self.db) as conn:
+            db.set_meta(conn, CLOCK_META, json.dumps({"sim": now, "real": real,
+                                                      "scale": self.clock.spec.scale}))
+        self._saved_offset = now - real
+
+    def _clock_changed(self) -> None:
+        self._save_clock()
+        self.publish_clock()
 
     @staticmethod
     def _done(t: lc.Transition) -> str:
@@ -350,11 +453,15 @@ class CloudService:
     def _session_state(self, v: lc.Vehicle) -> m.SessionState:
         user = accounts.by_id(self.db, v.car_user) if v.car_user else None
         bound = accounts.by_id(self.db, v.bound_user) if v.bound_user else None
+        f = v.force
+        force = (m.ForceUnbindState(status=f.status, requested=f.requested, deadline=f.deadline)
+                 if f is not None and f.open and bound else None)
         return m.SessionState(
             vin=v.vin, cloud_id=self.cloud_id, seq=v.seq,
             user=self._user_info(user) if user else None,
             binding=m.Binding(account_id=bound.id, display_name=bound.display_name,
-                              since=v.bound_since or 0.0) if bound else None)
+                              since=v.bound_since or 0.0) if bound else None,
+            force_unbind=force)
 
     def _publish_session(self, state: m.SessionState) -> None:
         self.publisher.publish(topics.vehicle(state.vin, topics.SESSION), m.encode(state),
