@@ -91,7 +91,8 @@ def cloud_cli(sys_, *args: str, token: str | None = None) -> dict:
     try:
         out = json.loads(r.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
-        raise AssertionError(f"ismart-cloud {args} printed no JSON: {r.stdout!r} {r.stderr!r}")
+        raise AssertionError(
+            f"ismart-cloud {args} printed no JSON: {r.stdout!r} {r.stderr!r}") from None
     out["rc"], out["stderr"] = r.returncode, r.stderr
     return out
 
