@@ -26,7 +26,7 @@ unbinding requested, waiting for the previous owner", or rejected by them).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 from typing import Union
 
 from .protocol.messages import (
@@ -42,7 +42,7 @@ from .protocol.messages import (
 NOTICE_SECONDS = 12.0
 
 
-class State(str, Enum):
+class State(StrEnum):
     NO_USER = "no_user"
     LOGIN_SCANNED = "login_scanned"
     PASSWORD_ENTRY = "password_entry"
