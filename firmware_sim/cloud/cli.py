@@ -31,7 +31,9 @@ def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="ismart-cloud",
         description="The iSmart cloud simulator: accounts, vehicles and bindings. Phones use "
-                    "its HTTP API, head units its MQTT topics.")
+                    "its HTTP API, head units its MQTT topics. 'time', 'dealer' and 'feedback' "
+                    "talk to a running cloud: move its clock, unbind as an MG dealer, read "
+                    "feedback.")
     sub = ap.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("serve", help="run the cloud (HTTP + MQTT) in the foreground")

@@ -71,13 +71,13 @@ def add_parsers(sub: argparse._SubParsersAction, add_common: Any) -> None:
     dsub = d.add_subparsers(dest="dealer_command", required=True)
     p = dsub.add_parser("unbind", help="unbind a car whose ownership you checked in person "
                                        "(written to the audit log)")
-    p.add_argument("--vin", required=True)
+    p.add_argument("--vin", required=True, help="the car to unbind")
     p.add_argument("--case", required=True, help="your case number: why the car is unbound")
     p.add_argument("--dealer", default="MG dealer", help="who you are (default: %(default)s)")
     p.add_argument("--reason", default="", help="a note for the audit log")
     _cloud_args(p, "dealer", "ISMART_DEALER_TOKEN")
     p = dsub.add_parser("audit", help="ownership changes: who, when, why (newest first)")
-    p.add_argument("--vin")
+    p.add_argument("--vin", help="only this car")
     _cloud_args(p, "dealer", "ISMART_DEALER_TOKEN")
 
     f = sub.add_parser("feedback", help="what users sent with 'ismart-phone feedback'")
