@@ -86,9 +86,12 @@ def test_agree_unbinds_at_once_and_the_new_user_binds(system_on, mosquitto):
     bob = notifications(sys_, "bob")
     assert bob["notifications"][0]["code"] == "unbind_completed"
     assert "previous user agreed" in bob["notifications"][0]["text"]
-    assert codes_of(sys_, "ann") == ["binding_removed", "force_unbind_request"]
+    ann = notifications(sys_, "ann")["notifications"]
+    assert [n["code"] for n in ann] == ["binding_removed", "force_unbind_request"]
+    assert ann[1]["actions"] == []  # answered: nothing left to answer
     r = sys_.phone("ann", "notifications", "--mark-read")
     assert r["result"]["unread"] == 0 and r["result"]["marked"] == 2
+    assert all(n["read"] for n in r["result"]["notifications"])
     assert notifications(sys_, "ann")["unread"] == 0
 
     bind(sys_, hu, "bob", "Bob Berg")

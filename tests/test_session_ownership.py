@@ -4,6 +4,10 @@ headless JSON of the View."""
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from headunit.controller import View
 from headunit.protocol import messages as m
 from headunit.protocol.errors import MESSAGES
@@ -91,3 +95,16 @@ def test_the_headless_json_shows_the_force_unbind_and_the_support_address():
                                  "deadline": T + 72 * 3600}
     assert j["support_email"] == "mg.europe@ismart-service.com"
     assert j["binding"]["display_name"] == "Ann Hansen" and not j["bound"]
+
+
+@pytest.mark.parametrize("bad", [
+    {"status": "maybe", "requested": T, "deadline": T + 1},
+    {"status": "pending", "requested": "soon", "deadline": T + 1},
+    {"status": "pending", "requested": T, "deadline": T + 1, "requester": "bob"},
+    "pending",
+])
+def test_a_session_state_with_a_malformed_force_unbind_is_refused_with_a_reason(bad):
+    payload = json.dumps({"type": "session", "vin": VIN, "cloud_id": "c1", "seq": 3,
+                          "user": None, "binding": None, "force_unbind": bad}).encode()
+    with pytest.raises(m.ProtocolError, match="force_unbind"):
+        m.decode(m.SESSION, payload)

@@ -142,14 +142,16 @@ def add_notification(conn: sqlite3.Connection, account_id: str, code: str, text:
 
 def notifications_of(conn: sqlite3.Connection, account_id: str, *, unread_only: bool = False,
                      limit: int = 100) -> list[dict]:
+    """Newest first. Answers are offered (``actions``) only while their request is pending."""
     rows = conn.execute(
-        "SELECT * FROM notifications WHERE account_id=?" + (" AND read IS NULL" if unread_only
-                                                            else "")
-        + " ORDER BY id DESC LIMIT ?", (account_id, limit)).fetchall()
+        "SELECT n.*, f.status AS request_status FROM notifications n "
+        "LEFT JOIN force_unbinds f ON f.request_id=n.request_id WHERE n.account_id=?"
+        + (" AND n.read IS NULL" if unread_only else "")
+        + " ORDER BY n.id DESC LIMIT ?", (account_id, limit)).fetchall()
     return [{"id": r["id"], "code": r["code"], "text": r["text"],
              "params": json.loads(r["params"]), "vin": r["vin"], "request_id": r["request_id"],
-             "actions": json.loads(r["actions"]), "created": r["created"],
-             "read": r["read"] is not None} for r in rows]
+             "actions": json.loads(r["actions"]) if r["request_status"] == "pending" else [],
+             "created": r["created"], "read": r["read"] is not None} for r in rows]
 
 
 def unread_count(conn: sqlite3.Connection, account_id: str) -> int:

@@ -128,7 +128,8 @@ def run(args: argparse.Namespace, phone: PhoneClient) -> tuple[Any, str]:
         r = phone.notifications(unread_only=args.unread)
         if args.mark_read and r["notifications"]:
             marked = phone.mark_read([n["id"] for n in r["notifications"]])
-            r = {**r, "marked": marked["marked"], "unread": marked["unread"]}
+            r = {"unread": marked["unread"], "marked": marked["marked"],
+                 "notifications": [{**n, "read": True} for n in r["notifications"]]}
         lines = [f"{r['unread']} unread."] + [_notification_line(n) for n in r["notifications"]]
         return r, "\n".join(lines)
     if c == "feedback":
