@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 
-from firmware_sim.cloud import db, notifications
+from firmware_sim.cloud import accounts, db, notifications
 from firmware_sim.cloud.service import CloudService, CloudSettings
 from headunit.clock import ScaledClock
 
@@ -35,10 +36,20 @@ def test_a_fast_clock_saves_its_lead_as_it_runs(tmp_path):
     assert service(tmp_path).clock.now() >= saved["sim"]
 
 
-def test_is_bound_follows_the_binding(tmp_path):
+def test_is_bound_user_turns_false_the_moment_a_binding_ends(tmp_path):
     s = service(tmp_path)
-    assert not s.is_bound("nobody", "LSJA24U66PS000001")
-    assert s.bound_account("LSJA24U66PS000001") is None
+    vin = "LSJA24U66PS000001"
+    s.provision(vin, "A" * 43, "MG4 Electric")
+    with s.lock, db.Transaction(s.db) as conn:
+        ann = accounts.create(conn, "ann@example.com", "email", "Ann", "a long secret", 0.0,
+                              "fast")
+    v = s.vehicle_record(vin)
+    with s.lock, db.Transaction(s.db) as conn:
+        db.save_vehicle(conn, replace(v, car_user=ann.id, bound_user=ann.id, bound_since=1.0))
+    assert s.is_bound_user(ann.id, vin) and not s.is_bound_user("someone", vin)
+    s.ownership.dealer_unbind(vin, "MG-7", "MG Aarhus")
+    assert not s.is_bound_user(ann.id, vin)
+    assert s.ownership.audit_log(vin)[0]["actor"] == "dealer:MG Aarhus"
 
 
 def test_notification_texts_name_the_car_and_the_deadline():

@@ -175,7 +175,7 @@ def test_reject_then_a_dealer_unbinds_with_an_audit_entry(system_on, mosquitto, 
     assert [e["action"] for e in log["entries"]][:3] == [
         "dealer_unbind", "force_unbind_rejected", "force_unbind_requested"]
     r = cloud_cli(sys_, "dealer", "unbind", "--vin", VIN, "--case", "MG-2024-0043")
-    assert r["rc"] == 1 and r["error"]["code"] == "not_bound", r
+    assert r["rc"] == 1 and r["error"]["code"] == "car_not_bound", r
     bind(sys_, hu, "bob", "Bob Berg")
 
 

@@ -168,7 +168,7 @@ def test_force_unbinding_needs_the_confirmation_that_a_push_goes_to_the_previous
 
 def test_force_unbinding_a_free_car_or_ones_own_is_refused():
     refused_unchanged(Vehicle(VIN, "MG4 Electric"), ForceUnbindRequested("r", B, T0, True),
-                      "not_bound")
+                      "car_not_bound")
     refused_unchanged(bound_to_ann(), ForceUnbindRequested("r", A, T0, True), "already_bound")
 
 
@@ -293,7 +293,7 @@ def test_a_dealer_can_unbind_without_any_request_but_not_a_free_car():
     t = step(bound_to_ann(), DealerUnbind("MG Aarhus", "MG-43", "", T0))
     assert t.vehicle.bound_user is None
     assert [e.account_id for e in of(t, NotifyPhone)] == [A]
-    refused_unchanged(t.vehicle, DealerUnbind("MG Aarhus", "MG-44", "", T0), "not_bound")
+    refused_unchanged(t.vehicle, DealerUnbind("MG Aarhus", "MG-44", "", T0), "car_not_bound")
 
 
 def test_the_previous_user_unbinding_themselves_closes_a_pending_request():

@@ -79,7 +79,7 @@ def test_every_new_notice_code_has_a_text_that_says_what_to_do():
     for code in ("binding_removed", "force_unbind_requested", "force_unbind_rejected",
                  "unbind_completed", "bound_to_other_user", "force_unbind_request",
                  "force_unbind_sent", "force_unbind_pending", "force_unbind_needs_scan",
-                 "not_bound", "not_bound_to_you", "confirmation_required",
+                 "car_not_bound", "not_bound_to_you", "confirmation_required",
                  "force_unbind_not_found", "force_unbind_closed"):
         assert len(MESSAGES[code]) > 30, code
 

@@ -127,7 +127,7 @@ def _unbind(v: Vehicle, e: Unbind) -> Transition:
 
 def _request(v: Vehicle, e: ForceUnbindRequested) -> Transition:
     if v.bound_user is None:
-        return _refuse(v, "not_bound")
+        return _refuse(v, "car_not_bound")
     if v.bound_user == e.account_id:
         return _refuse(v, "already_bound")
     f = v.force
@@ -185,7 +185,7 @@ def _answer(v: Vehicle, e: ForceUnbindAnswered) -> Transition:
 
 def _dealer(v: Vehicle, e: DealerUnbind) -> Transition:
     if v.bound_user is None:
-        return _refuse(v, "not_bound")
+        return _refuse(v, "car_not_bound")
     reason = f"case {e.case}" + (f": {e.reason}" if e.reason else "")
     return _release(v, e.now, how="dealer", actor=f"dealer:{e.dealer}", reason=reason,
                     extra=(("case", e.case),))

@@ -36,7 +36,7 @@ CLOCK_SAVE_DRIFT = 1.0  # save again once the clock ran this far ahead of real t
 
 # HTTP status of each refusal from the lifecycle (default: 409 for "...user", else 400)
 REFUSAL_STATUS = {
-    "not_bound": 409, "not_bound_to_you": 403, "confirmation_required": 400,
+    "car_not_bound": 409, "not_bound_to_you": 403, "confirmation_required": 400,
     "force_unbind_needs_scan": 403, "force_unbind_pending": 409, "force_unbind_rejected": 409,
     "force_unbind_not_found": 404, "force_unbind_closed": 409,
 }
@@ -220,6 +220,20 @@ class CloudService:
             t = self._apply(vin, lc.LoggedOut(account.id))
         return {"result": self._done(t)}
 
+    # ------------------------------------------------------------ ownership checks
+
+    def is_bound_user(self, account_id: str, vin: str) -> bool:
+        """Whether ``account_id`` is the user bound to the car ``vin``: the one place that
+        decides who may see the car's status and command it."""
+        with self.lock:
+            row = self.db.execute("SELECT bound_user FROM vehicles WHERE vin=?",
+                                  (vin,)).fetchone()
+        return bool(row and row["bound_user"] == account_id)
+
+    def vehicle_record(self, vin: str) -> lc.Vehicle | None:
+        with self.lock:
+            return db.load_vehicle(self.db, vin)
+
     def _vin_of_scan(self, scan_id: str) -> str:
         row = self.db.execute("SELECT vin FROM vehicles WHERE scan_id=?", (scan_id,)).fetchone()
         if row is None:
@@ -300,22 +314,6 @@ class CloudService:
         with self.lock:
             v = db.load_vehicle(self.db, vin)
             return None if v is None else self._session_state(v).model_dump()
-
-    def is_bound(self, account_id: str, vin: str) -> bool:
-        """Is ``account_id`` the car's bound user right now? The one check before the cloud
-        pushes anything about a car (e.g. its status) to an account: after an unbind of any
-        kind it is False at once."""
-        with self.lock:
-            row = self.db.execute("SELECT 1 FROM vehicles WHERE vin=? AND bound_user=?",
-                                  (vin, account_id)).fetchone()
-        return row is not None
-
-    def bound_account(self, vin: str) -> str | None:
-        """The account the car is bound to now, if any."""
-        with self.lock:
-            row = self.db.execute("SELECT bound_user FROM vehicles WHERE vin=?",
-                                  (vin,)).fetchone()
-        return row["bound_user"] if row else None
 
     def sweep(self) -> None:
         """Expire what has waited too long (pending scans, spent nonces, force-unbind offers)
