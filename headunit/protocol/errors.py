@@ -37,8 +37,8 @@ MESSAGES: dict[str, str] = {
     "not_authenticated": "You are not logged in. Log in first.",
     "rate_limited": "Too many attempts. Try again later.",
     # Ownership changes: unbind, force unbinding, dealer unbind (issue 4)
-    "car_not_bound": "This car is not bound to any account. Log in to the car and scan its code "
-                 "again to bind it.",
+    "car_not_bound": "This car is not bound to any account. Log in to the car and scan its "
+                     "code again to bind it.",
     "not_bound_to_you": "This car is not bound to your account, so you cannot unbind it. "
                         "Check the VIN with 'vehicles'.",
     "confirmation_required": "Confirm that a push message goes to the previous user "
