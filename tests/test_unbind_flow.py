@@ -12,6 +12,7 @@ from tests.support.ownership import (
     bind,
     codes_of,
     current_qr,
+    logout_at_car,
     notifications,
     retained_session,
     start,
@@ -91,3 +92,28 @@ def test_an_expired_code_is_refused_and_the_car_stays_bound(system_on, mosquitto
     assert retained_session(mosquitto.url).binding.display_name == "Ann Hansen"
     assert hu.lines[-1]["state"] == "bound"
     assert notifications(sys_, "ann")["unread"] == 0
+
+
+def test_logging_out_at_the_car_or_from_the_phone_keeps_the_binding(system_on, mosquitto):
+    sys_, hu = start(system_on, mosquitto.url)
+    sys_.new_user("ann", "Ann Hansen")
+    bind(sys_, hu, "ann", "Ann Hansen")
+
+    line = logout_at_car(hu)  # the User menu's Log out on the head unit
+    assert line["notice"] == "logged_out" and line["binding"]["display_name"] == "Ann Hansen"
+    since = hu.mark()
+    r = sys_.phone("ann", "scan", current_qr(hu, "login")["qr"]["content"])
+    assert r["rc"] == 0 and r["result"]["result"] == "bound", r  # the owner: one scan
+    state(hu, "bound", since=since)
+
+    since = hu.mark()
+    r = sys_.phone("ann", "car-logout", VIN)  # from the phone
+    assert r["rc"] == 0 and r["result"]["result"] == "logged_out", r
+    out = state(hu, "no_user", since=since, notice="logged_out_by_cloud")
+    assert out["binding"]["display_name"] == "Ann Hansen"
+    assert retained_session(mosquitto.url).binding.display_name == "Ann Hansen"
+
+    r = sys_.phone("ann", "logout")  # the phone's own session
+    assert r["rc"] == 0
+    r = sys_.phone("ann", "vehicles")
+    assert r["rc"] == 1 and r["error"]["code"] == "not_authenticated", r
