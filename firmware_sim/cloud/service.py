@@ -8,11 +8,9 @@ the effects (publish the session state, tell the car). A refusal raises
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import threading
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,13 +24,12 @@ from headunit.protocol.errors import CloudError
 from . import accounts, codes, db, db_ownership, notifications
 from . import lifecycle as lc
 from .accounts import Account
+from .clock_store import ClockStore
 
 log = logging.getLogger(__name__)
 
 SCAN_LIFETIME = 120.0
 FUTURE_SKEW = 30.0
-CLOCK_META = "clock"  # the simulated clock, persisted so a restart never moves it back
-CLOCK_SAVE_DRIFT = 1.0  # save again once the clock ran this far ahead of real time
 
 # HTTP status of each refusal from the lifecycle (default: 409 for "...user", else 400)
 REFUSAL_STATUS = {
@@ -68,7 +65,8 @@ class CloudService:
         self.lock = threading.RLock()
         with self.lock, db.Transaction(self.db):
             self.cloud_id = db.cloud_id(self.db)
-        self._restore_clock()
+        self.clock_store = ClockStore(self.db, self.lock, clock)
+        self.clock_store.restore()
         clock.on_change(lambda spec: self._clock_changed())
         from .ownership_service import Ownership
 
@@ -327,7 +325,7 @@ class CloudService:
                 self._apply(vin, lc.Swept(now))
             with db.Transaction(self.db) as conn:
                 conn.execute("DELETE FROM used_nonces WHERE expires<?", (now - 60,))
-            self._save_clock(force=False)
+            self.clock_store.save(force=False)
 
     def publish_all(self) -> None:
         """Publish every retained topic the cloud owns (after a (re)connect: the broker may
@@ -406,39 +404,8 @@ class CloudService:
                        f"{notifications.when(details['deadline'])}.")
         return CloudError(r.code, message, status=status, details=details)
 
-    # ------------------------------------------------------------ the clock, persisted
-
-    def _restore_clock(self) -> None:
-        """Never start behind the clock of the last run (it may have been advanced)."""
-        raw = db.get_meta(self.db, CLOCK_META)
-        if raw is None:
-            return
-        try:
-            saved = json.loads(raw)
-            sim, real = float(saved["sim"]), float(saved["real"])
-        except (ValueError, KeyError, TypeError):
-            log.warning("the saved clock %r is unreadable; starting from real time", raw)
-            return
-        target = sim + max(0.0, time.time() - real)  # real time passed while we were down
-        ahead = target - self.clock.now()
-        if ahead > 0:
-            self.clock.advance(ahead)
-            log.info("clock restored: %.0f s ahead of real time", target - time.time())
-        self._saved_offset = sim - real
-
-    _saved_offset: float = 0.0
-
-    def _save_clock(self, *, force: bool = True) -> None:
-        now, real = self.clock.now(), time.time()
-        if not force and abs((now - real) - self._saved_offset) < CLOCK_SAVE_DRIFT:
-            return
-        with self.lock, db.Transaction(self.db) as conn:
-            db.set_meta(conn, CLOCK_META, json.dumps({"sim": now, "real": real,
-                                                      "scale": self.clock.spec.scale}))
-        self._saved_offset = now - real
-
     def _clock_changed(self) -> None:
-        self._save_clock()
+        self.clock_store.save()
         self.publish_clock()
 
     @staticmethod
