@@ -46,6 +46,34 @@ MESSAGES_DA: dict[str, str] = {
     "invalid_credentials": "Kontoen eller adgangskoden er forkert.",
     "not_authenticated": "Du er ikke logget på. Log på først.",
     "rate_limited": "For mange forsøg. Prøv igen senere.",
+    # Ownership changes: unbind, force unbinding, dealer unbind (issue 4)
+    "car_not_bound": "Bilen er ikke tilknyttet nogen konto. Log på bilen, og scan dens kode "
+                     "igen for at binde den.",
+    "not_bound_to_you": "Bilen er ikke tilknyttet din konto, så du kan ikke afbinde den. Tjek "
+                        "bilens VIN.",
+    "confirmation_required": "Bekræft, at der sendes en push-besked til den tidligere bruger.",
+    "force_unbind_needs_scan": "Scan først QR-koden på bilens skærm: Force unbinding tilbydes "
+                               "en telefon, der lige har scannet bilen (10 minutter).",
+    "force_unbind_pending": "En anmodning om afbinding af bilen venter allerede på den "
+                            "tidligere brugers svar. Vent, til den er afsluttet (højst 72 "
+                            "timer).",
+    "force_unbind_rejected": "Den tidligere bruger afviste afbindingen. Dokumentér ejerskab af "
+                             "bilen hos en MG-forhandler, som kan afbinde den.",
+    "force_unbind_not_found": "Der er ingen sådan anmodning om afbinding for din konto. Se "
+                              "dine notifikationer.",
+    "force_unbind_closed": "Anmodningen om afbinding er allerede afsluttet (besvaret eller "
+                           "gennemført). Se dine notifikationer.",
+    # Notices (head unit) and notifications (phone) about ownership changes
+    "binding_removed": "Bilens tilknytning er fjernet. Scan koden på bilens skærm for at logge "
+                       "på og binde den igen.",
+    "force_unbind_requested": "Tilknyttet en anden bruger: afbinding er anmodet. Venter på, at "
+                              "den tidligere ejer svarer Agree (højst 72 timer).",
+    "force_unbind_request": "Nogen har bedt om at afbinde din bil fra din konto. Tryk Agree "
+                            "eller Reject; uden svar afbindes bilen efter 72 timer.",
+    "force_unbind_sent": "Anmodningen om afbinding er sendt til den tidligere bruger. Du får "
+                         "besked, når der er svar; uden svar afbindes bilen efter 72 timer.",
+    "unbind_completed": "Afbindingen er gennemført: bilen har ingen tilknyttet bruger. Scan "
+                        "koden på bilens skærm for at logge på og binde den.",
     # Generic
     "invalid_request": "Forespørgslen er ikke gyldig.",
     "not_found": "Ikke fundet.",
