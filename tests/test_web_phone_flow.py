@@ -16,6 +16,7 @@ from headunit.protocol.errors import MESSAGES
 from headunit.protocol.errors_da import MESSAGES_DA
 from tests.support.headunit import state
 from tests.support.web import (
+    assert_fits_the_phone,
     car_qr_url,
     click_button,
     launch_chromium,
@@ -68,6 +69,7 @@ def test_a_phone_registers_logs_in_and_binds_the_car_by_opening_its_qr_urls(
     page.goto(login_url)
     assert re.search(r"/scan/[0-9a-f]{16}$", page.url)  # the token left the address bar
     assert page.locator("h1").inner_text() == "Log in to MG4 Electric, VIN ending …0001?"
+    assert_fits_the_phone(page)
     state(hu, "login_scanned", since=mark)  # the car: "confirm on your phone"
 
     click_button(page, "Confirm")
@@ -83,12 +85,14 @@ def test_a_phone_registers_logs_in_and_binds_the_car_by_opening_its_qr_urls(
     assert "The car is bound to your account." in text_of(page)
     card = page.locator("article.vehicle")
     assert "MG4 Electric" in card.inner_text() and "Bound" in card.inner_text()
+    assert_fits_the_phone(page)
 
     bound = state(hu, "bound", since=mark)  # the head unit shows the bound profile
     assert bound["bound"] and bound["binding"]["display_name"] == "Ann Hansen"
 
     page.goto(login_url)  # the same code again: refused in plain words
     assert MESSAGES["token_used"] in text_of(page)
+    assert_fits_the_phone(page)
 
     cookies = {c["name"]: c for c in ctx.cookies()}
     session = cookies["ismart_session"]
@@ -153,6 +157,7 @@ def test_a_second_account_sees_nothing_of_the_first_accounts_car_and_is_told_why
     bob = bob_ctx.new_page()
     bob.goto(f"{sys_.cloud_url}/register")
     assert bob.locator("h1").inner_text() == "Opret konto"
+    assert_fits_the_phone(bob)
     bob.fill("#identifier", "bob@example.com")
     click_button(bob, "Send")
     assert "Simuleret e-mail" in bob.locator("section.sms").inner_text()
@@ -169,6 +174,7 @@ def test_a_second_account_sees_nothing_of_the_first_accounts_car_and_is_told_why
 
     bob.goto(url)
     assert MESSAGES_DA["bound_to_other_user"] in text_of(bob)
+    assert_fits_the_phone(bob)
     assert "Ann" not in bob.content()
     told = state(hu, "no_user", since=mark, notice="bound_to_other_user")  # the car says why
     assert told["binding"]["display_name"] == "Ann Hansen" and told["user"] is None

@@ -87,6 +87,12 @@ def login(page: Any, base: str | None, identifier: str, password: str) -> None:
     page.wait_for_load_state()
 
 
+def assert_fits_the_phone(page: Any) -> None:
+    """Nothing sticks out sideways: the page needs no horizontal scrolling at 360 px."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["viewport"]["width"], f"{page.url} is {width} px wide"
+
+
 def click_button(page: Any, name: str) -> None:
     page.get_by_role("button", name=name, exact=True).click()
     page.wait_for_load_state()

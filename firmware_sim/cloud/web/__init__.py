@@ -9,6 +9,12 @@ Mount it with ``app.include_router(web_router(service))``. Page modules:
 :mod:`.pages_account` (log in, register, language, problems, static files) and
 :mod:`.pages_car` (scans, My car, Bind); :mod:`.site` holds what they share and
 :mod:`.security` the cookies and CSRF checks.
+
+Adding a page: a module with ``add(router, site)`` whose handlers take ``v = await
+site.visitor(request)``, read POSTs with ``await site.form(request)`` (CSRF checked), call
+the service through ``await site.call(...)``, answer ``site.page(...)`` /
+``site.redirect(...)`` / ``site.problem(...)``; words go into :mod:`.i18n` in both
+languages. Register the module in :func:`web_router`.
 """
 
 from __future__ import annotations
