@@ -93,6 +93,8 @@ iSmart emulator running
   MQTT broker : {broker_url}{' (embedded)' if broker else ''}
   cloud       : {cloud.http_url}   (QR codes point at {cloud.public_url})
   head unit   : VIN {hu.identity.vin}, {hu.identity.model}, {'window' if window else 'headless'}
+  phone (web) : {cloud.public_url}/   a phone on the same network opens this, or scans the
+                car's QR code with its camera (no app needed)
 
 Next, with a phone (in another terminal, from this directory):
   {phone} register you@example.com --password 'a long secret' --name 'Your Name'

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -22,6 +22,7 @@ from headunit.protocol.errors import CloudError, message_for
 from .accounts import Account
 from .http_ownership import add_routes as add_ownership_routes
 from .service import CloudService
+from .web import web_router
 
 log = logging.getLogger(__name__)
 
@@ -193,9 +194,7 @@ def create_app(service: CloudService, *, admin_token: str | None = None,
     add_ownership_routes(app, service, phone=phone, bearer=bearer, admin=admin,
                          dealer_token=dealer_token, admin_token=admin_token)
 
-    @app.get("/s/{token}", response_class=PlainTextResponse, tags=["car"])
-    def scanned_in_browser(token: Annotated[str, Field(max_length=200)]) -> str:
-        return ("This is an iSmart car code. Open it with the iSmart app, or run:\n"
-                f"  ismart-phone scan {service.settings.public_url.rstrip('/')}/s/{token}\n")
+    # the mobile web companion: /s/{token} (what a phone's camera opens), /login, /cars, ...
+    app.include_router(web_router(service))
 
     return app
