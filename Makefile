@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint fuzz system-deps clean
+.PHONY: demo test lint bench fuzz system-deps clean web-screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) \
@@ -22,8 +22,16 @@ system-deps:
 
 ## Install what the tests need (Python packages, mosquitto, Xvfb, chromium) and run them all.
 test: $(STAMP) system-deps
-	$(BIN)/ruff check headunit firmware_sim tests
+	$(BIN)/ruff check headunit firmware_sim tests benchmarks
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Benchmarks, each beside its baseline measured in the same run; writes benchmarks/results.json.
+bench: $(STAMP) system-deps
+	xvfb-run -a -s "-screen 0 1280x720x24 +extension GLX" $(BIN)/python -m benchmarks.run
+
+## Phone pages of the web companion (en + da) -> docs/screenshots/web-*.png (real system, Chromium).
+web-screenshots: $(STAMP) system-deps
+	$(BIN)/python scripts/web_screenshots.py
 
 ## Fuzz longer than CI does: every MQTT payload schema at the live processes, every HTTP endpoint.
 FUZZ_EXAMPLES ?= 5000
@@ -33,7 +41,7 @@ fuzz: $(STAMP) system-deps
 	  $(BIN)/pytest -p no:cacheprovider --timeout 0 tests/test_fuzz_mqtt.py tests/test_fuzz_http.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check headunit firmware_sim tests
+	$(BIN)/ruff check headunit firmware_sim tests benchmarks
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

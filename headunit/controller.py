@@ -20,6 +20,7 @@ from . import __version__
 from .clock import ClockSpec, ScaledClock
 from .identity import Identity
 from .protocol import messages as m
+from .protocol.support import SUPPORT_EMAIL
 from .qr import Qr, QrRotator
 from .session import (
     CancelPasswordLogin,
@@ -60,6 +61,10 @@ class View:
     notice_params: dict[str, str]
     login_error: str | None
     public_url: str | None
+    # an open force unbind of this car: "bound to another user: force unbinding requested,
+    # waiting for the previous owner" (pending, until its deadline) or rejected by them
+    force_unbind: m.ForceUnbindState | None = None
+    support_email: str = SUPPORT_EMAIL  # Contact us
     storage_error: str | None = None  # the data directory cannot be written (full, read-only)
 
     def to_json(self) -> dict[str, Any]:
@@ -73,7 +78,10 @@ class View:
             "qr": asdict(self.qr) if self.qr else None,
             "scan_expires": self.scan_expires, "notice": self.notice,
             "notice_params": self.notice_params, "login_error": self.login_error,
-            "public_url": self.public_url, "storage_error": self.storage_error,
+            "public_url": self.public_url,
+            "force_unbind": self.force_unbind.model_dump() if self.force_unbind else None,
+            "support_email": self.support_email,
+            "storage_error": self.storage_error,
         }
 
 
@@ -199,6 +207,7 @@ class HeadUnit:
                 notice=s.notice.code if s.notice else None,
                 notice_params=dict(s.notice.params) if s.notice else {},
                 login_error=s.login_error, public_url=self.public_url(),
+                force_unbind=s.force_unbind,
                 storage_error=self._storage_error)
 
     def _refresh(self) -> None:

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-from tests.conftest import ADMIN_TOKEN
 from tests.support.headunit import qr, state
 
 VIN = "LSJA24U66PS000004"
 
 
-def admin_state(s) -> dict:
-    r = httpx.get(f"{s.cloud_url}/api/v1/admin/vehicles/{VIN}",
-                  headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
-    r.raise_for_status()
-    return r.json()
 
 
 @pytest.mark.integration
@@ -27,7 +20,7 @@ def test_binding_survives_kill_9_of_cloud_and_head_unit(system_on, mosquitto):
     assert s.phone("ann", "scan", qr(hu, "login")["qr"]["content"])["rc"] == 0
     assert s.phone("ann", "scan", qr(hu, "bind")["qr"]["content"])["rc"] == 0
     state(hu, "bound")
-    before = admin_state(s)
+    before = s.cloud_vehicle(VIN)
     assert before["binding"]["display_name"] == "Ann Hansen"
 
     s.cloud.kill9()
@@ -40,7 +33,7 @@ def test_binding_survives_kill_9_of_cloud_and_head_unit(system_on, mosquitto):
     assert first["user"]["display_name"] == "Ann Hansen"
 
     s.start_cloud()
-    after = admin_state(s)
+    after = s.cloud_vehicle(VIN)
     assert after["binding"] == before["binding"] and after["user"] == before["user"]
     assert after["seq"] == before["seq"]
     online = state(hu2, "bound", online=True)
@@ -59,7 +52,7 @@ def test_a_confirmed_login_survives_kill_9_right_after_the_answer(system_on, mos
     assert r["result"]["result"] == "logged_in"
     s.cloud.kill9()
     s.start_cloud()
-    after = admin_state(s)
+    after = s.cloud_vehicle(VIN)
     assert after["user"]["display_name"] == "Ann" and after["binding"] is None
     cars = s.phone("ann", "vehicles")["result"]
     assert [(c["logged_in"], c["bound"]) for c in cars] == [(True, False)]

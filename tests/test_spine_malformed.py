@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 import time
 
-import httpx
 import paho.mqtt.client as paho
 import pytest
 
 from headunit.mqtt import BrokerUrl, properties
 from headunit.protocol import topics
-from tests.conftest import ADMIN_TOKEN
 from tests.support.headunit import qr, state
 
 VIN = "LSJA24U66PS000005"
@@ -53,11 +51,6 @@ def attacker(url: str) -> paho.Client:
     return c
 
 
-def cloud_state(s) -> dict:
-    r = httpx.get(f"{s.cloud_url}/api/v1/admin/vehicles/{VIN}",
-                  headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
-    r.raise_for_status()
-    return r.json()
 
 
 @pytest.mark.integration
@@ -68,7 +61,7 @@ def test_malformed_messages_on_every_topic_change_nothing(system_on, mosquitto):
     s.new_user("ann", "Ann Hansen")
     assert s.phone("ann", "scan", qr(hu, "login")["qr"]["content"])["rc"] == 0
     bind_qr = qr(hu, "bind")
-    cloud_before = cloud_state(s)
+    cloud_before = s.cloud_vehicle(VIN)
 
     c = attacker(mosquitto.url)
     sent = 0
@@ -91,7 +84,7 @@ def test_malformed_messages_on_every_topic_change_nothing(system_on, mosquitto):
     c.disconnect()
 
     assert s.cloud.alive and hu.alive
-    assert cloud_state(s) == cloud_before
+    assert s.cloud_vehicle(VIN) == cloud_before
     mark = hu.mark()
     hu.send({"cmd": "state"})
     now = hu.wait_for(lambda l: l.get("event") == "state", 10, "state", since=mark)
