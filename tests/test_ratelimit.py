@@ -69,13 +69,24 @@ def test_one_source_guessing_many_accounts_is_throttled():
 def test_a_refused_attempt_takes_no_token_from_the_other_buckets():
     limits = AbuseLimits(Policy(codes_per_identifier=Bucket(1, 600.0),
                                 codes_per_source=Bucket(2, 60.0)))
-    limits.code_requested("ann@example.com", "ip:1", T0)
-    with pytest.raises(CloudError):
-        limits.code_requested("ann@example.com", "ip:1", T0)  # per identifier: refused
-    limits.code_requested("bob@example.com", "ip:1", T0)  # the source's 2nd token is still there
-    with pytest.raises(CloudError) as exc:
-        limits.code_requested("cid@example.com", "ip:1", T0)
+    with limits.code_request("ann@example.com", "ip:1", T0):
+        pass
+    with pytest.raises(CloudError), limits.code_request("ann@example.com", "ip:1", T0):
+        pass  # per identifier: refused
+    with limits.code_request("bob@example.com", "ip:1", T0):  # the source's 2nd token is there
+        pass
+    with pytest.raises(CloudError) as exc, limits.code_request("cid@example.com", "ip:1", T0):
+        pass
     assert exc.value.retry_after == 60.0
+
+
+def test_a_code_that_is_not_sent_after_all_costs_nothing():
+    limits = AbuseLimits(Policy(codes_per_identifier=Bucket(1, 600.0)))
+    for _ in range(3):
+        with pytest.raises(CloudError), limits.code_request("ann@example.com", "ip:1", T0):
+            raise CloudError("code_too_soon")
+    with limits.code_request("ann@example.com", "ip:1", T0):
+        pass
 
 
 # ---------------------------------------------------------------- a real cloud

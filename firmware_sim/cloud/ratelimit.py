@@ -6,8 +6,8 @@ bucket is empty. :class:`AbuseLimits` is the cloud's policy:
 
 - logins: per account and per source (a phone's address, or ``vin:<VIN>`` for credentials
   typed on a head unit); only failures count (a success gives its token back);
-- verification codes asked for: per identifier and per source; every request counts (each one
-  sends an SMS or an e-mail);
+- verification codes asked for: per identifier and per source; every code sent counts (each
+  one is an SMS or an e-mail);
 - verification codes tried: per source; only failures count (a code also locks itself after
   5 wrong tries, see :mod:`.codes`).
 
@@ -74,7 +74,7 @@ def refusal(wait: float) -> CloudError:
 class Policy:
     login_per_account: Bucket = Bucket(5, 60.0)
     login_per_source: Bucket = Bucket(20, 30.0)
-    codes_per_identifier: Bucket = Bucket(3, 600.0)
+    codes_per_identifier: Bucket = Bucket(5, 300.0)
     codes_per_source: Bucket = Bucket(10, 60.0)
     code_tries_per_source: Bucket = Bucket(20, 30.0)
 
@@ -110,11 +110,17 @@ class AbuseLimits:
             for name, key in keys:
                 self._limiters[name].give_back(key, now)
 
-    def code_requested(self, identifier: str, source: str | None, now: float) -> None:
-        keys = [("code:identifier", identifier)]
-        if source:
-            keys.append(("code:source", source))
+    @contextmanager
+    def code_request(self, identifier: str, source: str | None, now: float) -> Iterator[None]:
+        """Wrap sending a code: refused at once when throttled; a code that is not sent after
+        all (e.g. ``code_too_soon``) gives its tokens back."""
+        keys = [("code:identifier", identifier)] + ([("code:source", source)] if source else [])
         self._take_all(keys, now)
+        try:
+            yield
+        except BaseException:
+            self._give_back(keys, now)
+            raise
 
     @contextmanager
     def login_attempt(self, identifier: str, source: str | None, now: float) -> Iterator[None]:

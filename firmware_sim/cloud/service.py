@@ -93,8 +93,8 @@ class CloudService:
                      source: str | None = None) -> dict:
         ident, channel = accounts.normalise(identifier)
         now = self.clock.now()
-        self.limits.code_requested(ident, source, now)
-        with self.lock, db.Transaction(self.db) as conn:
+        with self.limits.code_request(ident, source, now), self.lock, \
+                db.Transaction(self.db) as conn:
             if purpose == "register" and accounts.by_identifier(conn, ident):
                 raise CloudError("account_exists", status=409)
             code = codes.issue(accounts.load_code(conn, ident, purpose), ident, purpose, now)
