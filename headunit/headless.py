@@ -1,7 +1,8 @@
 """Runs a head unit without a window: the interface of HIL rigs and tests.
 
 stdout: one JSON object per line, one per change of what the screen would show (state,
-user, binding, the current QR content and its expiry, connectivity, notices)::
+user, binding, the current QR content and its expiry, connectivity, notices, and
+``storage_error`` when the data directory cannot be written)::
 
     {"event": "state", "n": 3, "state": "no_user", "qr": {"content": "http://.../s/AZ...",
      "purpose": "login", "issued": 1800000000, "expires": 1800000030, ...}, ...}
