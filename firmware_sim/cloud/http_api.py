@@ -9,7 +9,7 @@ gives a 500. Phones authenticate with ``Authorization: Bearer <token>`` from ``P
 
 import hmac
 import logging
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
@@ -71,7 +71,8 @@ def error_response(code: str, message: str, status: int,
                         status_code=status, headers=headers)
 
 
-def create_app(service: CloudService, *, admin_token: str | None = None) -> FastAPI:
+def create_app(service: CloudService, *, admin_token: str | None = None,
+               relay: Any = None, desk: Any = None) -> FastAPI:
     app = FastAPI(title="iSmart cloud simulator", version="1",
                   description="The phone-facing API of the iSmart cloud simulator.")
     app.state.service = service
@@ -189,5 +190,9 @@ def create_app(service: CloudService, *, admin_token: str | None = None) -> Fast
     def scanned_in_browser(token: Annotated[str, Field(max_length=200)]) -> str:
         return ("This is an iSmart car code. Open it with the iSmart app, or run:\n"
                 f"  ismart-phone scan {service.settings.public_url.rstrip('/')}/s/{token}\n")
+
+    if relay is not None and desk is not None:  # the car's services (vehicle_api.py)
+        from .vehicle_api import install
+        install(app, relay, desk, Phone)
 
     return app

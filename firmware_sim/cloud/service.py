@@ -204,6 +204,20 @@ class CloudService:
             t = self._apply(vin, lc.LoggedOut(account.id))
         return {"result": self._done(t)}
 
+    # ------------------------------------------------------------ ownership checks
+
+    def is_bound_user(self, account_id: str, vin: str) -> bool:
+        """Whether ``account_id`` is the user bound to the car ``vin``: the one place that
+        decides who may see the car's status and command it."""
+        with self.lock:
+            row = self.db.execute("SELECT bound_user FROM vehicles WHERE vin=?",
+                                  (vin,)).fetchone()
+        return bool(row and row["bound_user"] == account_id)
+
+    def vehicle_record(self, vin: str) -> lc.Vehicle | None:
+        with self.lock:
+            return db.load_vehicle(self.db, vin)
+
     def _vin_of_scan(self, scan_id: str) -> str:
         row = self.db.execute("SELECT vin FROM vehicles WHERE scan_id=?", (scan_id,)).fetchone()
         if row is None:
