@@ -69,7 +69,7 @@ class System:
                 "--broker", self.broker_url, "--data-dir", str(self.root / name), *extra]
         p = Proc(args, name=name, log_dir=self.root / "logs")
         self.procs.append(p)
-        p.wait_for(lambda l: l["event"] == "connected", 20, "connected line")
+        p.wait_for(lambda line: line["event"] == "connected", 20, "connected line")
         return p
 
     def phone(self, who: str, *args: str) -> dict:
