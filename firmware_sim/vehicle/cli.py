@@ -22,6 +22,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from headunit.mqtt import BrokerUrl, TlsFiles
 from headunit.protocol import vehicle as pv
 from headunit.protocol.topics import TopicError, check_vin
@@ -108,7 +110,14 @@ def main(argv: list[str] | None = None) -> int:
         tls = TlsFiles(args.ca, args.cert, args.key) if args.ca else None
         if args.command == "run":
             return run(args, tls)
-        op = _op(args)
+        try:
+            op = _op(args)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = str(first["loc"][0]) if first["loc"] else "request"
+            hint = " (a path is group.field, e.g. doors.driver; see 'props')" \
+                if where == "path" else ""
+            raise ValueError(f"{where}: {first['msg']}{hint}") from None
         result = request(args.broker, args.vin, op, timeout=args.timeout, tls=tls)
     except (ValueError, TopicError, UnknownModel, AdminError) as exc:
         print(f"ismart-vehicle: {exc}", file=sys.stderr)
