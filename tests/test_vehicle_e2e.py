@@ -203,6 +203,16 @@ def test_a_repeated_request_id_is_answered_again_not_executed_twice(rig):
     rig.ok("lock")
 
 
+def test_the_digital_key_is_the_bound_users_and_shows_the_lock(rig):
+    rig.ok("lock")
+    assert rig.ok("key") == {"holder": "Ann Hansen", "active": True, "locked": True}
+    rig.ok("unlock")
+    assert rig.ok("key")["locked"] is False
+    rig.ok("lock")
+    r = rig.phone("key", "--vin", VIN, who="bob")
+    assert r["rc"] == 1 and r["error"]["code"] == "not_bound"
+
+
 def test_only_the_bound_users_phone_gets_the_status_and_commands_the_car(rig):
     assert rig.status()["vin"] == VIN
     for command in (("status", "--vin", VIN), ("lock", "--vin", VIN),
@@ -262,12 +272,17 @@ def test_a_retained_command_is_never_replayed_after_a_reconnect(rig):
     rig.ok("climate", "off")
 
 
-JUNK = [b"not json", b"{}", b'{"type": "car_command"}', b"[1, 2]", b"x" * 70_000,
-        b'{"type": "vehicle_status", "vin": "LSJA24U66PS000005", "seq": -1}']
+JUNK = [b"\x00\xffnot json", b"{}", b'{"type": "car_command"}', b"[1, 2]",
+        b"{" + b" " * 1_000_000 + b"}",
+        b'{"type": "vehicle_status", "vin": "LSJA24U66PS000005", "seq": -1}',
+        b'{"type": "car_command", "request_id": "j1", "origin": "phone", '
+        b'"command": {"name": "unlock", "force": true}}']
+OTHER = "LSJA24U66PS000006"
 
 
 def test_malformed_messages_on_the_car_topics_change_nothing(rig):
     before = rig.status()
+    assert before["doors"]["locked"] is True
     leaves = (topics.CAR_COMMAND, topics.CAR_ADMIN, topics.CAR_STATUS, topics.STATUS,
               topics.CAR_RESULT, topics.HEADUNIT_CAR_COMMAND, topics.HEADUNIT_CAR_RESULT,
               topics.CAR_AVAILABILITY)
@@ -279,14 +294,26 @@ def test_malformed_messages_on_the_car_topics_change_nothing(rig):
                 raw.publish(topic, junk, response_topic=topics.vehicle(VIN, topics.CAR_RESULT),
                             correlation=b"junk")
         raw.publish(topics.vehicle(VIN, topics.CAR_AVAILABILITY), b"online", retain=True)
+        # misaddressed: another car's status on this car's topics, and a well-formed unlock
+        # that asks for its answer on another car's topic
+        other = pv.VehicleStatus.model_validate({**before, "vin": OTHER, "seq": 10**9})
+        for leaf in (topics.CAR_STATUS, topics.STATUS):
+            raw.publish(topics.vehicle(VIN, leaf), m.encode(other))
+        unlock = pv.CarCommand(request_id="misaddressed-1", origin="phone",
+                               command=pv.UnlockCommand())
+        raw.publish(topics.vehicle(VIN, topics.CAR_COMMAND), m.encode(unlock),
+                    response_topic=topics.vehicle(OTHER, topics.CAR_RESULT),
+                    correlation=b"misaddressed-1")
     finally:
         raw.close()
     result = rig.ok("seat-heat", "frontRight", "1")  # still working
     after = rig.status(after_seq=result["seq"] - 1)
     for p in (rig.system.cloud, rig.hu, rig.car):
         assert p is not None and p.alive, p and p.stderr_tail()
+    assert after["vin"] == VIN
     for group in ("doors", "windows", "tyres", "navigation"):
         assert after[group] == before[group]
+    assert "the response topic must be" in rig.car.stderr_tail(50_000)
     assert after["drivetrain"]["soc"] == pytest.approx(before["drivetrain"]["soc"], abs=0.5)
     assert after["climate"]["heatedSeatsFrontRightLevel"] == 1
     rig.ok("seat-heat", "frontRight", "0")

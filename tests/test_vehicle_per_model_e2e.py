@@ -8,7 +8,10 @@ import re
 
 import pytest
 
-from tests.support.vehicle import bind, car_line, vehicle_cli
+from headunit.protocol import messages as m
+from headunit.protocol import topics
+from headunit.protocol import vehicle as pv
+from tests.support.vehicle import RawClient, bind, car_line, vehicle_cli
 
 pytestmark = pytest.mark.integration
 
@@ -68,3 +71,23 @@ def test_the_car_charges_in_the_clouds_clock_time(system_on, mosquitto):
     done = car_line(hu, lambda v: v["status"]["drivetrain"]["soc"] == 80
                     and not v["status"]["drivetrain"]["charging"], timeout=60)
     assert done["vehicle"]["status"]["alerts"][-1]["code"] == "charging_complete"
+
+
+def test_the_car_publishes_its_status_retained_on_a_period_with_a_growing_seq(system_on,
+                                                                              mosquitto):
+    s = system_on(mosquitto.url)
+    s.start_vehicle(VIN, "--status-period", "0.5", name="periodic")
+    raw = RawClient(mosquitto.url)
+    try:
+        raw.subscribe(topics.vehicle(VIN, topics.CAR_STATUS))
+        first = raw.wait_message(lambda msg: True)
+        assert first.retain  # the newest status waits on the broker for whoever comes
+        raw.wait_message(lambda msg: len(raw.messages) >= 4)
+        docs = [m.decode(pv.VEHICLE_STATUS, x.payload) for x in raw.messages[:4]]
+    finally:
+        raw.close()
+    seqs = [d.seq for d in docs]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 4
+    assert len({d.epoch for d in docs}) == 1
+    assert all(d.doors == docs[0].doors and d.drivetrain.soc == docs[0].drivetrain.soc
+               for d in docs)  # nothing changed: published because of the period
