@@ -16,6 +16,7 @@ stdin: one JSON command per line, the touches a person would make::
 A ``car`` command is a driver's command to the car (any command of docs/protocol.md, e.g.
 climate, defrost, charge_target, find_my_car); its outcome shows in ``vehicle.commands``
 of the state lines, and the car's status in ``vehicle.status``.
+    {"cmd": "contact"}     (answered {"event": "contact", "email": ..., "mailto": ...})
 
 A bad command line is answered with ``{"event": "error", "error": "..."}`` and ignored.
 """
@@ -32,6 +33,7 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from .controller import HeadUnit, View
+from .protocol.support import SUPPORT_EMAIL, mailto
 
 log = logging.getLogger(__name__)
 
@@ -85,9 +87,11 @@ def handle_command(hu: HeadUnit, line: str, out: JsonLines, stop: threading.Even
             out.view(hu.view())
         elif name == "quit":
             stop.set()
+        elif name == "contact":
+            out.emit("contact", email=SUPPORT_EMAIL, mailto=mailto("iSmart"))
         else:
             raise ValueError(f"unknown command {name!r}; known: open_password_login, "
-                             "password_login, cancel, logout, car, state, quit")
+                             "password_login, cancel, logout, car, state, contact, quit")
     except ValueError as exc:
         out.emit("error", error=str(exc))
 

@@ -141,10 +141,10 @@ def test_a_property_set_on_the_car_shows_on_the_head_unit_at_once(rig):
     assert rig.admin("get", "tyres.frontLeftPressure")["value"] == 1.9
     assert rig.status()["tyres"]["frontLeftPressure"] == 1.9
     # the low pressure is a notification for the bound user
-    notes = rig.ok("notifications")
+    notes = rig.ok("alerts")
     assert any(n["code"] == "tyre_pressure_low" and not n["read"] for n in notes["notifications"])
     assert notes["unread"] >= 1
-    assert rig.ok("notifications", "--read")["unread"] == 0
+    assert rig.ok("alerts", "--read")["unread"] == 0
     r = vehicle_cli(rig.system.broker_url, VIN, "set", "drivetrain.range", "500")
     assert r["rc"] == 1 and "derived" in r["stderr"]
     rig.admin("set", "tyres.frontLeftPressure", "2.5")
@@ -216,7 +216,7 @@ def test_the_digital_key_is_the_bound_users_and_shows_the_lock(rig):
 def test_only_the_bound_users_phone_gets_the_status_and_commands_the_car(rig):
     assert rig.status()["vin"] == VIN
     for command in (("status", "--vin", VIN), ("lock", "--vin", VIN),
-                    ("notifications", "--vin", VIN), ("climate", "on", "--vin", VIN)):
+                    ("alerts", "--vin", VIN), ("climate", "on", "--vin", VIN)):
         r = rig.phone(*command, who="bob")
         assert r["rc"] == 1 and r["error"]["code"] == "not_bound", (command, r)
     r = rig.phone("status", who="bob")  # no --vin: Bob has no car

@@ -91,3 +91,24 @@ def test_the_car_publishes_its_status_retained_on_a_period_with_a_growing_seq(sy
     assert len({d.epoch for d in docs}) == 1
     assert all(d.doors == docs[0].doors and d.drivetrain.soc == docs[0].drivetrain.soc
                for d in docs)  # nothing changed: published because of the period
+
+
+def test_after_unbinding_the_phone_gets_nothing_and_the_head_unit_still_shows_the_car(
+        system_on, mosquitto):
+    s = system_on(mosquitto.url)
+    s.start_cloud()
+    hu = s.start_headunit(vin=VIN, name="hu")
+    s.start_vehicle(VIN)
+    s.new_user("ann", "Ann Hansen")
+    bind(s, hu, "ann")
+    car_line(hu, lambda v: v["car_online"] and v["status"] is not None)
+    assert s.phone("ann", "status")["rc"] == 0
+    r = s.phone("ann", "unbind", VIN)
+    assert r["rc"] == 0, r
+    for command in (("status", "--vin", VIN), ("climate", "on", "--vin", VIN),
+                    ("alerts", "--vin", VIN)):
+        r = s.phone("ann", *command)
+        assert r["rc"] == 1 and r["error"]["code"] == "not_bound", (command, r)
+    mark = hu.mark()
+    assert vehicle_cli(s.broker_url, VIN, "set", "windows.sunRoof", "open")["rc"] == 0
+    car_line(hu, lambda v: v["status"]["windows"]["sunRoof"] is True, since=mark)

@@ -37,6 +37,7 @@ class CloudConfig:
     demo: bool = False
     kdf_profile: str = "owasp"
     admin_token: str | None = None
+    dealer_token: str | None = None
     time_scale: float = 1.0
     tls: TlsFiles | None = None
 
@@ -62,7 +63,8 @@ class CloudRuntime:
         self.vehicles = VehicleRelay(self.conn, self.service)
         self.car_commands = CommandDesk(self.conn, self.vehicles)
         self.app = create_app(self.service, admin_token=config.admin_token,
-                              relay=self.vehicles, desk=self.car_commands)
+                              dealer_token=config.dealer_token, relay=self.vehicles,
+                              desk=self.car_commands)
         self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning",
                                                     access_log=False, lifespan="off"))
         self._stop = threading.Event()

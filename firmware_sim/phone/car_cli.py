@@ -1,5 +1,5 @@
 """The phone app's car services on the command line: status, climate, EV management, digital
-key, find my car, map & POI, notifications (``ismart-phone status``, ``climate on --temp 21``,
+key, find my car, map & POI, the car's alerts (``ismart-phone status``, ``climate on --temp 21``,
 ``charge target 80``, ``lock``, ...).
 
 Every command goes to ``POST /api/v1/vehicles/{vin}/commands`` with a request id (random, or
@@ -20,7 +20,7 @@ from headunit.protocol import vehicle as pv
 from .client import PhoneClient, PhoneError
 
 COMMANDS = ("status", "climate", "seat-heat", "defrost", "charge", "lock", "unlock", "key",
-            "find-my-car", "send-destination", "poi", "notifications", "car-command")
+            "find-my-car", "send-destination", "poi", "alerts", "car-command")
 
 
 def _car_options(p: argparse.ArgumentParser, command: bool = True) -> None:
@@ -82,7 +82,8 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--near", help="LAT,LON: nearest first")
     p.add_argument("--limit", type=int, default=10)
 
-    p = sub.add_parser("notifications", help="Notifications: the car's alerts")
+    p = sub.add_parser("alerts", help="Notifications: the car's alerts (tyre pressure, charging "
+                                      "complete, alarm, ...)")
     _car_options(p, command=False)
     p.add_argument("--read", nargs="*", metavar="ID",
                    help="mark these read (no ids: all of them)")
@@ -179,7 +180,7 @@ def run(args: argparse.Namespace, phone: PhoneClient) -> tuple[Any, str]:
                  + f", {p['address']}"
                  + (f", {p['distance_km']} km" if "distance_km" in p else "") for p in pois]
         return pois, "\n".join(lines) or "Nothing found."
-    if c == "notifications":
+    if c == "alerts":
         vin = bound_vin(phone, args.vin)
         if args.read is not None:
             r = phone.call("POST", f"/api/v1/vehicles/{vin}/notifications/read", auth=True,
