@@ -18,6 +18,9 @@ from .vehicle_models import load_catalogue
 
 COMMAND_TIMEOUT = 15.0  # seconds (monotonic): the cloud waits 10 s for the car
 KEEP_COMMANDS = 10
+SOC_SAMPLE_SECONDS = 900.0  # the SOC plot: one point per 15 simulated minutes ...
+SOC_HISTORY_SECONDS = 12 * 3600.0  # ... over the last 12 hours
+LOW_TYRE_FRACTION = 0.8  # of the model's nominal pressure, as the car's own alert
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,16 @@ class CarPanel:
     status: pv.VehicleStatus | None = None
     car_online: bool = False
     commands: tuple[CommandState, ...] = ()
+    tyre_nominal_bar: float | None = None
+    soc_history: tuple[tuple[float, float], ...] = ()  # (simulated time, SOC %), oldest first
+
+    @property
+    def tyres_low(self) -> dict[str, bool]:
+        """Which tyres to mark low on the car drawing."""
+        if self.status is None or self.tyre_nominal_bar is None:
+            return {}
+        limit = self.tyre_nominal_bar * LOW_TYRE_FRACTION
+        return {name: value < limit for name, value in self.status.tyres.model_dump().items()}
 
     def has(self, service: str) -> bool:
         return dict(self.services).get(service, False)
@@ -63,6 +76,8 @@ class CarPanel:
             "status": self.status.model_dump() if self.status else None,
             "commands": [c.to_json() for c in self.commands],
             "last_command": self.last_command.to_json() if self.last_command else None,
+            "tyres_low": self.tyres_low,
+            "soc_history": [list(point) for point in self.soc_history],
         }
 
 
@@ -71,7 +86,8 @@ def new_panel(model: str) -> CarPanel:
     spec = load_catalogue().get(model)
     services = spec.service_map() if spec else {s: False for s in pv.SERVICES}
     return CarPanel(model=spec.name if spec else model, model_known=spec is not None,
-                    services=tuple(services.items()))
+                    services=tuple(services.items()),
+                    tyre_nominal_bar=spec.tyre_bar if spec else None)
 
 
 # ---------------------------------------------------------------- events and effects
@@ -118,6 +134,19 @@ class Transition:
     effects: tuple[SendCarCommand, ...] = field(default_factory=tuple)
 
 
+def _sampled(history: tuple[tuple[float, float], ...],
+             st: pv.VehicleStatus) -> tuple[tuple[float, float], ...]:
+    """The SOC plot's points with ``st`` in it: fixed points 15 simulated minutes apart over
+    the last 12 hours, and a live newest point that follows the SOC in between; a jump back in
+    time (a new cloud clock) starts the plot again."""
+    point = (st.time, st.drivetrain.soc)
+    if history and st.time < history[-1][0]:
+        return (point,)
+    if len(history) >= 2 and history[-1][0] - history[-2][0] < SOC_SAMPLE_SECONDS:
+        history = history[:-1]  # the newest point was a live one: it moves
+    return tuple(p for p in history if p[0] >= st.time - SOC_HISTORY_SECONDS) + (point,)
+
+
 def _with(panel: CarPanel, cmd: CommandState) -> CarPanel:
     kept = tuple(c for c in panel.commands if c.request_id != cmd.request_id)
     return replace(panel, commands=(kept + (cmd,))[-KEEP_COMMANDS:])
@@ -127,7 +156,8 @@ def step(panel: CarPanel, event: CarEvent) -> Transition:
     if isinstance(event, StatusReceived):
         if not pv.is_newer(event.status, panel.status):
             return Transition(panel)  # a late copy of something older
-        return Transition(replace(panel, status=event.status))
+        return Transition(replace(panel, status=event.status,
+                                  soc_history=_sampled(panel.soc_history, event.status)))
     if isinstance(event, CarAvailability):
         return Transition(replace(panel, car_online=event.online))
     if isinstance(event, CommandRequested):

@@ -77,3 +77,32 @@ def test_a_refusal_keeps_its_reason_and_an_unanswered_command_times_out():
     p = car.step(p, car.Expire(101.0 + car.COMMAND_TIMEOUT)).panel
     r2 = next(c for c in p.commands if c.request_id == "r2")
     assert (r2.status, r2.code) == ("error", "timeout")
+
+
+def timed(seq: int, time: float, soc: float) -> pv.VehicleStatus:
+    return status.build(new_state(VIN, find_model("mg4"), time, soc=soc), epoch="e1", seq=seq)
+
+
+def test_the_soc_plot_keeps_a_point_per_quarter_hour_over_twelve_hours():
+    p = car.new_panel("MG4 Electric")
+    t0 = 1.8e9
+    for i in range(0, 16 * 60):  # 16 hours, a status every minute, SOC rising 0.05 % a minute
+        p = car.step(p, car.StatusReceived(timed(i + 1, t0 + 60 * i, 20 + 0.05 * i))).panel
+    times = [t for t, _ in p.soc_history]
+    assert times == sorted(times)
+    assert times[-1] == t0 + 60 * (16 * 60 - 1)  # the newest status is the last point
+    assert times[0] >= times[-1] - car.SOC_HISTORY_SECONDS
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)][:-1]
+    assert all(g == car.SOC_SAMPLE_SECONDS for g in gaps)
+    assert 48 <= len(p.soc_history) <= 50
+    assert p.soc_history[-1][1] == p.status.drivetrain.soc
+
+
+def test_the_panel_marks_low_tyres_for_the_car_drawing():
+    from firmware_sim.vehicle import properties
+    s = properties.set_property(new_state(VIN, find_model("mg4"), 1.8e9),
+                                "tyres.rearRightPressure", "1.7")
+    p = car.step(car.new_panel("MG4 Electric"),
+                 car.StatusReceived(status.build(s, epoch="e", seq=1))).panel
+    assert p.to_json()["tyres_low"] == {"frontLeftPressure": False, "frontRightPressure": False,
+                                        "rearLeftPressure": False, "rearRightPressure": True}
