@@ -63,6 +63,16 @@ class System:
         p.wait_for(lambda l: l["event"] == "started", 20, "started line")
         return p
 
+    def start_vehicle(self, vin: str, *extra: str, model: str = "mg4",
+                      name: str = "vehicle") -> Proc:
+        """An ``ismart-vehicle run`` for ``vin``; returns once it is connected."""
+        args = [program("ismart-vehicle"), "run", "--vin", vin, "--model", model,
+                "--broker", self.broker_url, "--data-dir", str(self.root / name), *extra]
+        p = Proc(args, name=name, log_dir=self.root / "logs")
+        self.procs.append(p)
+        p.wait_for(lambda line: line["event"] == "connected", 20, "connected line")
+        return p
+
     def phone(self, who: str, *args: str) -> dict:
         assert self.cloud_url, "start the cloud first"
         return run_phone(self.cloud_url, self.root / f"phone-{who}", *args)
