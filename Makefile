@@ -4,10 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint system-deps clean
+.PHONY: demo test lint bench system-deps clean
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) \
+	  || (rm -rf $(VENV) && bash scripts/ensure-system-deps.sh python3-venv && $(PYTHON) -m venv $(VENV))
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
@@ -21,11 +22,15 @@ system-deps:
 
 ## Install what the tests need (Python packages, mosquitto, Xvfb, chromium) and run them all.
 test: $(STAMP) system-deps
-	$(BIN)/ruff check headunit firmware_sim tests
+	$(BIN)/ruff check headunit firmware_sim tests benchmarks
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## Benchmarks, each beside its baseline measured in the same run; writes benchmarks/results.json.
+bench: $(STAMP) system-deps
+	xvfb-run -a -s "-screen 0 1280x720x24 +extension GLX" $(BIN)/python -m benchmarks.run
+
 lint: $(STAMP)
-	$(BIN)/ruff check headunit firmware_sim tests
+	$(BIN)/ruff check headunit firmware_sim tests benchmarks
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -56,7 +56,7 @@ class EmbeddedBroker:
         host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
         return f"mqtt://{host}:{self.port}"
 
-    def start(self, timeout: float = 15.0) -> "EmbeddedBroker":
+    def start(self, timeout: float = 15.0) -> EmbeddedBroker:
         from iotcore import Broker
 
         config = Path(self._dir.name) / "rumqttd.toml"
@@ -73,7 +73,7 @@ class EmbeddedBroker:
             self._broker = None
         self._dir.cleanup()
 
-    def __enter__(self) -> "EmbeddedBroker":
+    def __enter__(self) -> EmbeddedBroker:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

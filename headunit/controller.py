@@ -10,17 +10,31 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import __version__
 from .clock import ClockSpec, ScaledClock
 from .identity import Identity
 from .protocol import messages as m
 from .qr import Qr, QrRotator
-from .session import (CancelPasswordLogin, Event, LogoutPressed, OpenPasswordLogin, Persist,
-                      RequestAnswered, Send, Session, State, SubmitPassword, Tick, restore, step)
+from .session import (
+    CancelPasswordLogin,
+    Event,
+    LogoutPressed,
+    OpenPasswordLogin,
+    Persist,
+    RequestAnswered,
+    Send,
+    Session,
+    State,
+    SubmitPassword,
+    Tick,
+    restore,
+    step,
+)
 from .store import Remembered, SessionStore
 
 log = logging.getLogger(__name__)
@@ -137,7 +151,7 @@ class HeadUnit:
         if isinstance(effect, Send):
             if self.link is None:
                 self.session = step(self.session, RequestAnswered(
-                    getattr(effect.message, "type"), False, "offline")).session
+                    effect.message.type, False, "offline")).session
             else:
                 self.link.request(effect.message)
         elif isinstance(effect, Persist):

@@ -11,14 +11,21 @@ import logging
 import threading
 import time
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 from .clock import ClockSpec
 from .mqtt import MqttConnection, properties
 from .protocol import messages as m
 from .protocol import topics
-from .session import (CloudSession, Connectivity, Event, NoticeReceived, RequestAnswered,
-                      ScanEnded, ScanStarted)
+from .session import (
+    CloudSession,
+    Connectivity,
+    Event,
+    NoticeReceived,
+    RequestAnswered,
+    ScanEnded,
+    ScanStarted,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +58,7 @@ class HeadUnitLink:
 
     def request(self, message: m.Message) -> None:
         """Publish ``message`` as an MQTT 5 request; its answer becomes a RequestAnswered."""
-        kind = getattr(message, "type")
+        kind = message.type
         correlation = uuid.uuid4().bytes
         with self._lock:
             self._pending[correlation] = (kind, time.monotonic() + REQUEST_TIMEOUT)

@@ -20,7 +20,7 @@ with one scan; anyone else is refused by the cloud).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 from typing import Union
 
 from .protocol.messages import Binding, Logout, Message, PasswordLogin, SessionState, UserInfo
@@ -28,7 +28,7 @@ from .protocol.messages import Binding, Logout, Message, PasswordLogin, SessionS
 NOTICE_SECONDS = 12.0
 
 
-class State(str, Enum):
+class State(StrEnum):
     NO_USER = "no_user"
     LOGIN_SCANNED = "login_scanned"
     PASSWORD_ENTRY = "password_entry"

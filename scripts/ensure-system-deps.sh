@@ -4,7 +4,7 @@
 # password); otherwise fails with a message that says what to install.
 set -euo pipefail
 
-need=()
+need=("$@")   # extra packages asked for by the caller (e.g. python3-venv)
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
 command -v xvfb-run >/dev/null 2>&1 || need+=(xvfb)

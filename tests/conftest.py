@@ -6,6 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
+import httpx
 import pytest
 
 from firmware_sim.broker import EmbeddedBroker
@@ -73,6 +74,18 @@ class System:
         r = self.phone(who, "login", ident, "--password", password)
         assert r["rc"] == 0, r
         return ident
+
+    def admin(self, method: str, path: str, **kw) -> httpx.Response:
+        """Call the cloud's admin API (``path`` after ``/api/v1/admin``) with the test token."""
+        assert self.cloud_url, "start the cloud first"
+        return httpx.request(method, f"{self.cloud_url}/api/v1/admin{path}",
+                             headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, **kw)
+
+    def cloud_vehicle(self, vin: str) -> dict:
+        """The cloud's session state of ``vin`` (who is logged in, the binding, seq)."""
+        r = self.admin("GET", f"/vehicles/{vin}")
+        r.raise_for_status()
+        return r.json()
 
     def stop(self) -> None:
         for p in reversed(self.procs):

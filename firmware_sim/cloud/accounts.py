@@ -110,7 +110,7 @@ def create(conn: sqlite3.Connection, identifier: str, channel: str, display_name
     return account
 
 
-def check_password(conn: sqlite3.Connection, lock: "threading.RLock", identifier: str,
+def check_password(conn: sqlite3.Connection, lock: threading.RLock, identifier: str,
                    password: str, kdf_profile: str) -> Account:
     """The account if ``password`` is right. The slow KDF runs outside ``lock``."""
     with lock:

@@ -90,7 +90,7 @@ class CloudMqtt:
         self._pool.submit(self._handle, vin, request, expected, correlation)
 
     def _handle(self, vin: str, request: m.Message, reply_to: str, correlation: bytes) -> None:
-        kind = getattr(request, "type")
+        kind = request.type
         try:
             if isinstance(request, m.Hello):
                 data = self.service.headunit_hello(vin, request)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 BIN = Path(sys.executable).parent
 
@@ -121,7 +121,7 @@ def run_phone(cloud: str, profile: Path, *args: str, timeout: float = 30.0) -> d
     try:
         out = json.loads(r.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
-        raise AssertionError(f"ismart-phone {args} printed no JSON: {r.stdout!r} {r.stderr!r}")
+        raise AssertionError(f"ismart-phone {args} printed no JSON: {r.stdout!r} {r.stderr!r}") from None
     out["rc"] = r.returncode
     out["stderr"] = r.stderr
     return out

@@ -1,0 +1,1 @@
+"""Benchmarks, each measured beside its baseline in the same run (`make bench`)."""
