@@ -3,11 +3,12 @@
 
 Runs the real system: an embedded MQTT 5 broker, the cloud simulator, a phone simulator, and
 the head unit in a window under Xvfb (real OpenGL through Mesa), driven through its remote
-control. Usage: ``make screenshots`` (or ``.venv/bin/python scripts/screenshots.py [OUT]``).
+control. Usage: ``make screenshots`` (or ``.venv/bin/python scripts/screenshots.py --help``).
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -47,7 +48,7 @@ def shoot(size: str, out: Path, tmp: Path, display: str) -> list[Path]:
                     hu.rc.set_theme(theme)
                     suffix = "" if theme == "night" else "-day"
                     path = out / size / lang / f"{number:02d}-{name}{suffix}.png"
-                    taken.append(Path(hu.rc.screenshot(str(path))))
+                    taken.append(Path(hu.rc.screenshot(str(path))["path"]))
                 hu.rc.set_theme("night")
             hu.rc.set_language("en")
 
@@ -59,11 +60,17 @@ def shoot(size: str, out: Path, tmp: Path, display: str) -> list[Path]:
 
 
 def main() -> int:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("out", nargs="?", type=Path, default=ROOT / "docs" / "screenshots",
+                    help="where to write them (default: docs/screenshots)")
+    ap.add_argument("--sizes", default=",".join(SIZES),
+                    help="comma-separated WxH sizes (default: %(default)s)")
+    args = ap.parse_args()
+    out = args.out
     xvfb = Xvfb()
     try:
         with tempfile.TemporaryDirectory(prefix="ismart-shots-") as tmp:
-            for size in SIZES:
+            for size in args.sizes.split(","):
                 for old in (out / size).glob("*/*.png"):
                     old.unlink()
                 taken = shoot(size, out, Path(tmp), xvfb.display)

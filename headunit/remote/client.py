@@ -65,8 +65,9 @@ class RemoteClient:
     def state(self) -> dict[str, Any]:
         return self.call("state")
 
-    def screenshot(self, path: str) -> str:
-        return self.call("screenshot", path=path)["path"]
+    def screenshot(self, path: str) -> dict[str, Any]:
+        """Save the next drawn frame as PNG; returns its path and what it shows (state, qr)."""
+        return self.call("screenshot", path=path)
 
     def frames(self) -> dict[str, int]:
         return self.call("frames")

@@ -100,6 +100,8 @@ def describe(root: Widget, *, measure: bool = False) -> list[dict[str, Any]]:
             d["text"] = "•" * len(w.text) if w.password else w.text
             d["hint_text"] = w.hint_text
             d["focus"] = bool(w.focus)
+        elif isinstance(getattr(w, "text", None), str):  # tiles, banners: a text property
+            d["text"] = w.text
         if isinstance(getattr(w, "icon", None), str):
             d["icon"] = w.icon
         if hasattr(w, "module_px"):  # the QR image

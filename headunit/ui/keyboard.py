@@ -125,12 +125,15 @@ class TouchKeyboard(BoxLayout):
         pass
 
     def plan(self, ch: str) -> list[str]:
-        """The rc_ids of the keys to tap, from the keyboard's state now, to type ``ch``.
+        """The rc_ids of the keys to tap, from the keyboard's state now, to type ``ch``
+        (``"\\n"`` is Enter, ``"\\b"`` Backspace).
 
         ValueError when the keyboard has no key for it.
         """
         if ch == "\n":
             return [key_id(ENTER)]
+        if ch == "\b":
+            return [key_id(BACKSPACE)]
         if ch == " ":
             return [key_id(SPACE)]
         for layer in sorted(LAYERS, key=lambda name: name != self.layer):  # this layer first

@@ -29,7 +29,7 @@ from .. import i18n
 from ..controller import View
 from .theme import PALETTES, THEMES, palette, scale_for
 
-FONT_SIZES = {"small": 14, "body": 17, "title": 21, "large": 26, "huge": 34,
+FONT_SIZES = {"small": 14, "body": 17, "button": 17, "title": 21, "large": 26, "huge": 34,
               "icon_s": 24, "icon_m": 40, "icon_l": 72}
 
 

@@ -1,38 +1,26 @@
 """A QR code drawn crisp: whole pixels per module, nearest-neighbour scaling, quiet zone.
 
-The matrix comes from ``qrcode`` (error correction M, a 4-module quiet zone, as the QR
-standard asks); it is uploaded as a tiny RGBA texture, one texel per module, and drawn
-scaled by a whole number with ``mag_filter = 'nearest'``, so every module is a sharp square
-a phone camera (or zxing-cpp, in the tests) reads from half a metre.
+The pixels come from :class:`headunit.qrimage.QrEncoder` (error correction M, a 4-module quiet
+zone as the QR standard asks, one byte per module): a tiny luminance texture, one texel per
+module, drawn scaled by a whole number with ``mag_filter = 'nearest'``, so every module is a
+sharp square a phone camera (or zxing-cpp, in the tests) reads from half a metre.
 """
 
 from __future__ import annotations
 
-import qrcode
 from kivy.graphics import Color, Rectangle
 from kivy.graphics.texture import Texture
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.widget import Widget
-from qrcode.constants import ERROR_CORRECT_M
 
-QUIET_ZONE = 4  # modules
+from ..qrimage import QrEncoder, QrPixels
 
-
-def qr_matrix(content: str) -> list[list[bool]]:
-    """The modules of ``content``'s QR code, quiet zone included, top row first."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE, box_size=1)
-    code.add_data(content)
-    code.make(fit=True)
-    return code.get_matrix()
+_encoder = QrEncoder()
 
 
-def qr_texture(matrix: list[list[bool]]) -> Texture:
-    n = len(matrix)
-    dark, light = b"\x00\x00\x00\xff", b"\xff\xff\xff\xff"
-    # a texture's first row is the bottom one
-    buf = b"".join(dark if cell else light for row in reversed(matrix) for cell in row)
-    tex = Texture.create(size=(n, n), colorfmt="rgba")
-    tex.blit_buffer(buf, colorfmt="rgba", bufferfmt="ubyte")
+def qr_texture(px: QrPixels) -> Texture:
+    tex = Texture.create(size=(px.side, px.side), colorfmt="luminance")
+    tex.blit_buffer(px.luminance, colorfmt="luminance", bufferfmt="ubyte")
     tex.mag_filter = "nearest"
     tex.min_filter = "nearest"
     return tex
@@ -56,8 +44,8 @@ class QrImage(Widget):
         if not self.content:
             self._texture, self.modules = None, 0
         else:
-            matrix = qr_matrix(self.content)
-            self._texture, self.modules = qr_texture(matrix), len(matrix)
+            px = _encoder.encode(self.content)
+            self._texture, self.modules = qr_texture(px), px.side
         self._place()
 
     def _place(self, *_: object) -> None:

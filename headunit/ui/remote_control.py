@@ -214,6 +214,9 @@ class RemoteControl:
             # before the buffers swap: the back buffer holds exactly this frame
             Window.unbind(on_flip=grab)
             taken["path"] = Window.screenshot(name=str(target.with_name(target.stem + "-.png")))
+            v = self.ui.view  # what this frame shows
+            taken["qr"] = v.qr.content if v is not None and v.qr is not None else None
+            taken["state"] = v.state if v is not None else None
 
         Window.bind(on_flip=grab)
         Window.canvas.ask_update()
@@ -225,7 +228,8 @@ class RemoteControl:
             Window.unbind(on_flip=grab)
             raise RpcError(UI_TIMEOUT, "no frame was drawn for the screenshot")
         os.replace(taken["path"], target)
-        return {"path": str(target), "window": list(Window.size)}
+        return {"path": str(target), "window": list(Window.size), "state": taken["state"],
+                "qr": taken["qr"], "screen": self.ui.screen}
 
     def frames(self) -> dict[str, int]:
         return {"frames": int(Clock.frames), "drawn": self.drawn}

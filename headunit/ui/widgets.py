@@ -1,5 +1,10 @@
 """The head unit's building blocks: text, icons, buttons, tiles and banners (layout in widgets.kv).
 
+A rule in a screen's ``.kv`` must not give a new expression to a property that the class
+rule in widgets.kv already binds (Kivy keeps both bindings, and the class rule's may win
+after a resize): each widget has a property for that instead (``role``, ``tone``,
+``size_role``, ``diameter``, ``collapsed``).
+
 Every widget a test or a rig may want to find carries an ``rc_id`` (a stable name such as
 ``home.user``), which the remote-control interface reports and taps by.
 """
@@ -9,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -39,6 +44,7 @@ class Icon(Label):
     rc_id = StringProperty("")
     icon = StringProperty("info")
     tone = StringProperty("accent")
+    size_role = StringProperty("icon_m")  # icon_s | icon_m | icon_l
 
 
 class Btn(ButtonBehavior, Label):
@@ -52,6 +58,7 @@ class Btn(ButtonBehavior, Label):
 class IconBtn(ButtonBehavior, Label):
     rc_id = StringProperty("")
     icon = StringProperty("info")
+    collapsed = BooleanProperty(False)  # takes no room, hidden (e.g. Back on the home screen)
 
 
 class IconTextBtn(ButtonBehavior, BoxLayout):
@@ -88,9 +95,11 @@ class Field(TextInput):
 
 
 class Avatar(Label):
-    """A round badge with a person's initials."""
+    """A round badge with a person's initials; ``diameter`` in pixels."""
 
     rc_id = StringProperty("")
+    diameter = NumericProperty(64)
+    role = StringProperty("title")
 
 
 class Spacer(Widget):

@@ -26,8 +26,9 @@ def qr_on_screen(hu: HeadUnitWindow, tmp: Path, purpose: str) -> str:
     """The QR content read from a screenshot, checked to be the code the car shows now."""
     state = hu.wait_state(what=f"a {purpose} QR", panel=f"{purpose}_qr", online=True)
     shot = hu.rc.screenshot(str(tmp / f"qr-{purpose}.png"))
-    codes = decode_qr(Path(shot))
+    codes = decode_qr(Path(shot["path"]))
     assert len(codes) == 1, f"expected one QR code on the {purpose} screen, found {codes}"
+    assert codes[0]["text"] == shot["qr"], "the screen shows another code than the car's"
     assert codes[0]["text"].startswith(state["public_url"] + "/s/"), codes
     return codes[0]["text"]
 
