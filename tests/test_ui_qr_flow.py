@@ -59,6 +59,7 @@ def test_qr_codes_read_from_the_screen_log_in_and_bind(size, xvfb, mosquitto, sy
     a = read_qr(hu, shots / "1-login-qr.png", height)
 
     # the code rotates: a new one on screen, and the old one still works in its window
+    # two rotations past the first code: the decoded one (first or first + 1) is gone
     hu.rc.wait_for(lambda s: s["qr"] and s["qr"]["serial"] > first["serial"] + 1, 20,
                    "a rotated login code")
     b = read_qr(hu, shots / "2-login-qr-rotated.png", height)

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from typing import Any
 
@@ -115,6 +116,9 @@ def run_window(hu: HeadUnit, *, size: tuple[int, int], lang: str, theme: str,
     (off the UI thread) and stopped here."""
     configure(size, fullscreen)
     app = HeadUnitApp(hu, lang=lang, theme=theme, remote=remote)
+    # SIGTERM (systemd, a test's stop) closes the window cleanly: the availability topic
+    # then says offline at once instead of after the broker's keep-alive
+    signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda _dt: app.stop()))
     try:
         app.run()
     finally:
