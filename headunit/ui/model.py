@@ -96,6 +96,7 @@ class UiModel(EventDispatcher):
 
     def apply_view(self, v: View) -> None:
         """Take the core's latest view (called on the Kivy thread)."""
+        self.tick()  # countdowns against the time of this view, not of the last tick
         self.view = v
         self.state = v.state
         self.online = v.online

@@ -4,6 +4,7 @@ connection is back."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from kivy.lang import Builder
@@ -32,8 +33,8 @@ class QrPanel(BoxLayout):
             self.content, self.seconds, self.fraction = "", 0, 0.0
             return
         self.content = qr.content
-        self.seconds = self.ui.seconds_until(qr.rotates_at)
         period = max(qr.rotates_at - qr.issued, 1e-6)
+        self.seconds = min(self.ui.seconds_until(qr.rotates_at), math.ceil(period))
         self.fraction = max(0.0, min(1.0, (qr.rotates_at - self.ui.now) / period))
 
 
