@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench screenshots system-deps clean
+.PHONY: demo test lint bench screenshots system-deps clean web-screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) \
@@ -32,6 +32,10 @@ bench: $(STAMP) system-deps
 ## Regenerate docs/screenshots/: every screen, English and Danish, at 800x480 and 1280x720.
 screenshots: $(STAMP) system-deps
 	$(BIN)/python scripts/screenshots.py
+
+## Phone pages of the web companion (en + da) -> docs/screenshots/web-*.png (real system, Chromium).
+web-screenshots: $(STAMP) system-deps
+	$(BIN)/python scripts/web_screenshots.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check headunit firmware_sim tests benchmarks

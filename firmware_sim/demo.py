@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -47,6 +48,12 @@ def parser() -> argparse.ArgumentParser:
                     help="password hashing strength (default: %(default)s)")
     ap.add_argument("--time-scale", type=float, default=1.0,
                     help="simulated seconds per real second (default: %(default)s)")
+    ap.add_argument("--admin-token", default=os.environ.get("ISMART_ADMIN_TOKEN"),
+                    help="the cloud's admin token, e.g. for 'ismart-cloud time advance 72h' "
+                         "(default: $ISMART_ADMIN_TOKEN, else a new one printed at start)")
+    ap.add_argument("--dealer-token", default=os.environ.get("ISMART_DEALER_TOKEN"),
+                    help="the cloud's dealer token for 'ismart-cloud dealer unbind' "
+                         "(default: $ISMART_DEALER_TOKEN, else a new one printed at start)")
     ap.add_argument("--log-level", default="WARNING")
     return ap
 
@@ -62,11 +69,13 @@ def main(argv: list[str] | None = None) -> int:
         broker = EmbeddedBroker(port=args.broker_port).start()
         broker_url = broker.url
     host, port = parse_host_port(args.http, 8080)
+    admin_token = args.admin_token or secrets.token_urlsafe(12)
+    dealer_token = args.dealer_token or secrets.token_urlsafe(12)
     try:
         cloud = CloudRuntime(CloudConfig(
             broker=broker_url, http_host=host, http_port=port, public_url=args.public_url,
             data_dir=args.data_dir / "cloud", demo=True, kdf_profile=args.kdf_profile,
-            time_scale=args.time_scale))
+            time_scale=args.time_scale, admin_token=admin_token, dealer_token=dealer_token))
     except OSError as exc:
         print(f"ismart-demo: {exc}", file=sys.stderr)
         if broker:
@@ -84,6 +93,8 @@ iSmart emulator running
   MQTT broker : {broker_url}{' (embedded)' if broker else ''}
   cloud       : {cloud.http_url}   (QR codes point at {cloud.public_url})
   head unit   : VIN {hu.identity.vin}, {hu.identity.model}, {'window' if window else 'headless'}
+  phone (web) : {cloud.public_url}/   a phone on the same network opens this, or scans the
+                car's QR code with its camera (no app needed)
 
 Next, with a phone (in another terminal, from this directory):
   {phone} register you@example.com --password 'a long secret' --name 'Your Name'
@@ -91,6 +102,9 @@ Next, with a phone (in another terminal, from this directory):
   {phone} scan 'QR URL'                 # 1st scan: log into the car
   {phone} scan 'QR URL'                 # 2nd scan: bind the car
   ({'the QR URL is in the JSON lines below' if not window else 'or: scan --image screenshot.png'})
+Ownership changes (see README): {phone} unbind VIN | force-unbind VIN | answer agree
+  ismart-cloud time advance 72h --cloud {cloud.http_url} --admin-token {admin_token}
+  ismart-cloud dealer unbind --vin VIN --case CASE --cloud {cloud.http_url} --dealer-token {dealer_token}
 Ctrl-C stops everything.
 """, file=sys.stderr if not window else sys.stdout, flush=True)
     try:

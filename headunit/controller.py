@@ -19,6 +19,7 @@ from . import __version__
 from .clock import ClockSpec, ScaledClock
 from .identity import Identity
 from .protocol import messages as m
+from .protocol.support import SUPPORT_EMAIL
 from .qr import Qr, QrRotator
 from .session import (
     CancelPasswordLogin,
@@ -57,6 +58,10 @@ class View:
     notice_params: dict[str, str]
     login_error: str | None
     public_url: str | None
+    # an open force unbind of this car: "bound to another user: force unbinding requested,
+    # waiting for the previous owner" (pending, until its deadline) or rejected by them
+    force_unbind: m.ForceUnbindState | None = None
+    support_email: str = SUPPORT_EMAIL  # Contact us
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +75,8 @@ class View:
             "scan_expires": self.scan_expires, "notice": self.notice,
             "notice_params": self.notice_params, "login_error": self.login_error,
             "public_url": self.public_url,
+            "force_unbind": self.force_unbind.model_dump() if self.force_unbind else None,
+            "support_email": self.support_email,
         }
 
 
@@ -180,7 +187,8 @@ class HeadUnit:
                 qr=qr, scan_expires=s.scan.expires if s.scan else None,
                 notice=s.notice.code if s.notice else None,
                 notice_params=dict(s.notice.params) if s.notice else {},
-                login_error=s.login_error, public_url=self.public_url())
+                login_error=s.login_error, public_url=self.public_url(),
+                force_unbind=s.force_unbind)
 
     def _refresh(self) -> None:
         v = self.view()

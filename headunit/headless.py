@@ -11,6 +11,7 @@ stdin: one JSON command per line, the touches a person would make::
     {"cmd": "open_password_login"}
     {"cmd": "password_login", "identifier": "ann@example.com", "password": "..."}
     {"cmd": "cancel"}      {"cmd": "logout"}      {"cmd": "state"}      {"cmd": "quit"}
+    {"cmd": "contact"}     (answered {"event": "contact", "email": ..., "mailto": ...})
 
 A bad command line is answered with ``{"event": "error", "error": "..."}`` and ignored.
 """
@@ -25,6 +26,7 @@ import threading
 from typing import Any, TextIO
 
 from .controller import HeadUnit, View
+from .protocol.support import SUPPORT_EMAIL, mailto
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +67,11 @@ def handle_command(hu: HeadUnit, line: str, out: JsonLines, stop: threading.Even
             out.view(hu.view())
         elif name == "quit":
             stop.set()
+        elif name == "contact":
+            out.emit("contact", email=SUPPORT_EMAIL, mailto=mailto("iSmart"))
         else:
             raise ValueError(f"unknown command {name!r}; known: open_password_login, "
-                             "password_login, cancel, logout, state, quit")
+                             "password_login, cancel, logout, state, contact, quit")
     except ValueError as exc:
         out.emit("error", error=str(exc))
 

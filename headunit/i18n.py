@@ -6,18 +6,21 @@ status, Notifikationer, ...).
 
 - :func:`text` looks a key up (``text("home.user", "da") == "Bruger"``), filling ``{params}``.
 - :func:`error_text` gives an error code of :mod:`headunit.protocol.errors` in a language:
-  English comes from that module (the one source of the protocol's texts), Danish from
-  :data:`ERRORS_DA`.
+  English and Danish come from the protocol package (``errors.py``, ``errors_da.py``: the one
+  source of those texts, shared with the web companion); the head unit's own codes are in
+  :data:`LOCAL_ERRORS`.
 - :func:`notice_text` turns a notice code from the session (``View.notice``) into words.
 
 To add a text: add one line to :data:`TEXTS` with both languages. To add an error or notice
-code: add its English to ``errors.MESSAGES`` (or :data:`TEXTS` as ``notice.<code>``) and its
-Danish to :data:`ERRORS_DA`; ``tests/test_i18n.py`` fails while a language is missing.
+code: add it to ``errors.MESSAGES`` and ``errors_da.MESSAGES_DA`` (a refusal, shown as an
+error), or to :data:`TEXTS` as ``notice.<code>`` (information); ``tests/test_i18n.py`` fails
+while a language is missing.
 """
 
 from __future__ import annotations
 
 from .protocol.errors import MESSAGES as ERRORS_EN
+from .protocol.errors_da import MESSAGES_DA as ERRORS_DA
 
 LANGUAGES = ("en", "da")
 LANGUAGE_NAMES = {"en": "English", "da": "Dansk"}
@@ -97,6 +100,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "settings.cloud": ("iSmart cloud", "iSmart-sky"),
     "settings.cloud_unknown": ("not announced yet", "endnu ikke oplyst"),
     "settings.car": ("Car", "Bil"),
+    "force_unbind.pending": ("Bound to another user: force unbinding requested. Waiting for the "
+                             "previous owner to agree, at most until {deadline}.",
+                             "Tilknyttet en anden bruger: afbinding (force unbinding) er "
+                             "anmodet. Venter på den tidligere ejers svar, højst til {deadline}."),
     # ---- keyboard
     "keyboard.space": ("space", "mellemrum"),
     # ---- notices from the session (View.notice)
@@ -109,49 +116,10 @@ TEXTS: dict[str, tuple[str, str]] = {
                               "Scanningen blev annulleret på telefonen."),
 }
 
-# Danish for every error code of headunit.protocol.errors.MESSAGES
-ERRORS_DA: dict[str, str] = {
-    "bad_token": "Dette er ikke en iSmart-kode fra en bil. Scan QR-koden på bilens Bruger-skærm.",
-    "unknown_vehicle": "Bilen er ukendt for iSmart. Bed forhandleren om at registrere den.",
-    "bad_signature": "Koden er ikke lavet af den bil, den nævner. Scan koden på bilens skærm.",
-    "wrong_vehicle": "Koden nævner en anden bil end den, der lavede den. Scan koden på bilens skærm.",
-    "expired_token": "Koden er udløbet. Scan den nye kode på bilens skærm.",
-    "token_used": "Koden er allerede brugt. Scan den nye kode på bilens skærm.",
-    "wrong_purpose": "Koden passer ikke til dette trin. Scan den kode, bilen viser nu.",
-    "key_mismatch": "Bilen viser en anden nøgle end den registrerede. Bed forhandleren om at "
-                    "registrere den igen.",
-    "bound_to_other_user": "Bilen er tilknyttet en anden bruger. Den nuværende bruger skal "
-                           "afbinde den først.",
-    "not_car_user": "En anden konto er logget ind i bilen. Log først ind i bilen, og scan så "
-                    "for at tilknytte.",
-    "already_bound": "Bilen er allerede tilknyttet din konto.",
-    "scan_not_found": "Scanningen er ukendt. Scan koden på bilens skærm igen.",
-    "scan_expired": "Scanningen er udløbet. Scan den nye kode på bilens skærm.",
-    "scan_closed": "Scanningen er allerede besvaret.",
-    "invalid_identifier": "Indtast et telefonnummer (+ og cifre) eller en e-mailadresse.",
-    "account_exists": "Der findes allerede en konto med dette telefonnummer eller denne e-mail. "
-                      "Log på i stedet.",
-    "code_invalid": "Verifikationskoden er forkert. Tjek beskeden, og prøv igen.",
-    "code_expired": "Verifikationskoden er udløbet. Bed om en ny.",
-    "code_locked": "For mange forkerte koder. Bed om en ny kode.",
-    "code_too_soon": "Der blev sendt en kode for under et minut siden. Vent, før du beder igen.",
-    "weak_password": "Vælg en adgangskode på mindst 8 tegn.",
-    "terms_not_accepted": "Acceptér brugeraftalen og fortrolighedspolitikken for at logge på.",
-    "invalid_credentials": "Kontoen eller adgangskoden er forkert.",
-    "not_authenticated": "Du er ikke logget på. Log på først.",
-    "rate_limited": "For mange forsøg. Prøv igen senere.",
-    "invalid_request": "Forespørgslen er ikke gyldig.",
-    "not_found": "Ikke fundet.",
-    "offline": "iSmart-skyen kan ikke nås. Prøv igen, når forbindelsen er tilbage.",
-    "timeout": "iSmart-skyen svarede ikke i tide. Prøv igen.",
-    "internal": "Der gik noget galt i iSmart-skyen. Prøv igen.",
-    # the head unit's own: a form submitted with an empty field
-    "missing_credentials": "Indtast både konto og adgangskode.",
-}
-
-# head-unit error codes that are not on the wire (English; Danish is in ERRORS_DA)
-LOCAL_ERRORS_EN: dict[str, str] = {
-    "missing_credentials": "Enter both the account and the password.",
+# the head unit's own error codes, never on the wire (a form submitted with an empty field)
+LOCAL_ERRORS: dict[str, tuple[str, str]] = {
+    "missing_credentials": ("Enter both the account and the password.",
+                            "Indtast både konto og adgangskode."),
 }
 
 
@@ -176,18 +144,25 @@ def text(key: str, lang: str, **params: object) -> str:
 
 
 def error_text(code: str, lang: str) -> str:
-    """An error code in words; an unknown code reads as its words (``some_code`` → some code)."""
-    _check_language(lang)
+    """An error code in words; an unknown code reads as its words (``some_code`` → Some code.)."""
+    i = _check_language(lang)
+    if code in LOCAL_ERRORS:
+        return LOCAL_ERRORS[code][i]
     if lang == "da" and code in ERRORS_DA:
         return ERRORS_DA[code]
     if code in ERRORS_EN:
         return ERRORS_EN[code]
-    return LOCAL_ERRORS_EN.get(code, code.replace("_", " ").capitalize() + ".")
+    return code.replace("_", " ").capitalize() + "."
+
+
+# notices whose text lives with the errors (shared with the phone) but that inform
+INFO_CODES = frozenset({"binding_removed", "unbind_completed", "force_unbind_requested",
+                        "force_unbind_sent"})
 
 
 def is_notice(code: str) -> bool:
     """True for a notice that informs (logged out, ...), False for a refusal (an error code)."""
-    return f"notice.{code}" in TEXTS
+    return f"notice.{code}" in TEXTS or code in INFO_CODES
 
 
 def notice_text(code: str, lang: str, params: dict[str, str] | None = None) -> str:

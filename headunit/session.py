@@ -15,6 +15,12 @@ Which state follows a session change is derived from who is logged into the car 
 is bound to (:func:`settled`): no user → NO_USER; user bound to the car → BOUND; else
 LOGGED_IN. A logged-out car that is still bound shows the login QR (the owner logs in again
 with one scan; anyone else is refused by the cloud).
+
+Ownership changes (issue 4) ride on the same session state: when the binding goes away
+(unbound with a code, force unbind completed, dealer) the car shows the login QR with the
+notice ``binding_removed`` (the cloud's notice, e.g. ``unbind_completed``, follows); while a
+force unbind is open, ``Session.force_unbind`` says so ("bound to another user: force
+unbinding requested, waiting for the previous owner", or rejected by them).
 """
 
 from __future__ import annotations
@@ -23,7 +29,15 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Union
 
-from .protocol.messages import Binding, Logout, Message, PasswordLogin, SessionState, UserInfo
+from .protocol.messages import (
+    Binding,
+    ForceUnbindState,
+    Logout,
+    Message,
+    PasswordLogin,
+    SessionState,
+    UserInfo,
+)
 
 NOTICE_SECONDS = 12.0
 
@@ -69,6 +83,7 @@ class Session:
     pending_logout: bool = False
     login_error: str | None = None
     now: float = 0.0
+    force_unbind: ForceUnbindState | None = None  # an open force unbind of this car
 
     @property
     def qr_purpose(self) -> str | None:
@@ -258,17 +273,20 @@ def _cloud_session(s: Session, cs: SessionState) -> Transition:
         return Transition(s)  # older than what we know: a late retained copy
     if s.pending_logout and cs.user is not None:
         # our logout is still on its way; this state predates it
-        return Transition(replace(s, binding=cs.binding))
+        return Transition(replace(s, binding=cs.binding, force_unbind=cs.force_unbind))
     changed = (cs.user, cs.binding) != (s.user, s.binding)
     out = replace(s, user=cs.user, binding=cs.binding, cloud_id=cs.cloud_id, seq=cs.seq,
-                  pending_logout=s.pending_logout and cs.user is not None)
+                  pending_logout=s.pending_logout and cs.user is not None,
+                  force_unbind=cs.force_unbind)
     keep = out.state in (State.PASSWORD_ENTRY,) or (
         not changed and out.state in (State.LOGIN_SCANNED, State.BIND_SCANNED))
     if not keep:
         new_state = settled(out.user, out.binding)
         if new_state != out.state or changed:
             out = replace(out, state=new_state, scan=None, login_error=None)
-    if s.user is not None and out.user is None and not s.pending_logout:
+    if s.binding is not None and out.binding is None:
+        out = replace(out, notice=_notice(s, "binding_removed"))
+    elif s.user is not None and out.user is None and not s.pending_logout:
         out = replace(out, notice=_notice(s, "logged_out_by_cloud"))
     return Transition(out, (_persist(out),) if (changed or cs.seq != s.seq) else ())
 

@@ -14,6 +14,7 @@ from headunit.mqtt import BrokerUrl, TlsFiles
 from headunit.protocol.errors import CloudError
 
 from ..netutil import parse_host_port
+from . import cli_admin
 from .passwords import PROFILES
 from .runtime import CloudConfig, CloudRuntime
 from .service import CloudService, CloudSettings
@@ -30,7 +31,9 @@ def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="ismart-cloud",
         description="The iSmart cloud simulator: accounts, vehicles and bindings. Phones use "
-                    "its HTTP API, head units its MQTT topics.")
+                    "its HTTP API, head units its MQTT topics. 'time', 'dealer' and 'feedback' "
+                    "talk to a running cloud: move its clock, unbind as an MG dealer, read "
+                    "feedback.")
     sub = ap.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("serve", help="run the cloud (HTTP + MQTT) in the foreground")
@@ -53,8 +56,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--admin-token", default=os.environ.get("ISMART_ADMIN_TOKEN"),
                    help="enables /api/v1/admin/* for callers with this bearer token "
                         "(default: $ISMART_ADMIN_TOKEN; off when unset)")
+    s.add_argument("--dealer-token", default=os.environ.get("ISMART_DEALER_TOKEN"),
+                   help="enables the dealer role (/api/v1/dealer/*: forced unbind, audit log) "
+                        "for callers with this bearer token (default: $ISMART_DEALER_TOKEN; "
+                        "off when unset)")
     s.add_argument("--time-scale", type=float, default=1.0,
-                   help="simulated seconds per real second (default: %(default)s)")
+                   help="simulated seconds per real second; the clock persists, so a restart "
+                        "never moves it back (default: %(default)s)")
     s.add_argument("--log-level", default="INFO")
 
     p = sub.add_parser("provision", help="register a car's public key (when not in demo mode)")
@@ -63,6 +71,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--public-key", required=True,
                    help="the raw Ed25519 key, base64url (ismart-headunit prints it at start)")
     p.add_argument("--model", default="MG4 Electric")
+
+    cli_admin.add_parsers(sub, _add_common)
     return ap
 
 
@@ -70,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command in ("time", "dealer", "feedback"):
+        return cli_admin.main(args)
     if args.command == "provision":
         service = CloudService(CloudSettings(args.data_dir / "cloud.sqlite3", "http://localhost"),
                                ScaledClock())
@@ -92,7 +104,8 @@ def serve(args: argparse.Namespace) -> int:
         runtime = CloudRuntime(CloudConfig(
             broker=args.broker, http_host=host, http_port=port, public_url=args.public_url,
             data_dir=args.data_dir, demo=args.demo, kdf_profile=args.kdf_profile,
-            admin_token=args.admin_token, time_scale=args.time_scale, tls=tls))
+            admin_token=args.admin_token, dealer_token=args.dealer_token,
+            time_scale=args.time_scale, tls=tls))
     except (ValueError, OSError) as exc:
         print(f"ismart-cloud: {exc}", file=sys.stderr)
         return 2

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
+from . import db_ownership
 from .lifecycle import PendingScan, Vehicle
 
 SCHEMA = """
@@ -77,6 +79,7 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.executescript(SCHEMA)
+    conn.executescript(db_ownership.SCHEMA)
     return conn
 
 
@@ -127,8 +130,12 @@ def vehicle_from_row(row: sqlite3.Row) -> Vehicle:
 
 
 def load_vehicle(conn: sqlite3.Connection, vin: str) -> Vehicle | None:
+    """The car's whole record: its row, its latest force unbind request and its offers."""
     row = conn.execute("SELECT * FROM vehicles WHERE vin=?", (vin,)).fetchone()
-    return vehicle_from_row(row) if row else None
+    if row is None:
+        return None
+    return replace(vehicle_from_row(row), force=db_ownership.latest_force(conn, vin),
+                   offers=db_ownership.load_offers(conn, vin))
 
 
 def save_vehicle(conn: sqlite3.Connection, v: Vehicle) -> None:
@@ -138,7 +145,11 @@ def save_vehicle(conn: sqlite3.Connection, v: Vehicle) -> None:
         "scan_purpose=?, scan_account=?, scan_expires=?, seq=? WHERE vin=?",
         (v.model, v.car_user, v.bound_user, v.bound_since, s and s.scan_id, s and s.purpose,
          s and s.account_id, s and s.expires, v.seq, v.vin))
+    if v.force is not None:
+        db_ownership.save_force(conn, v.vin, v.force)
+    db_ownership.save_offers(conn, v.vin, v.offers)
 
 
 def all_vehicles(conn: sqlite3.Connection) -> list[Vehicle]:
-    return [vehicle_from_row(r) for r in conn.execute("SELECT * FROM vehicles ORDER BY vin")]
+    vins = [r["vin"] for r in conn.execute("SELECT vin FROM vehicles ORDER BY vin")]
+    return [v for v in (load_vehicle(conn, vin) for vin in vins) if v is not None]

@@ -13,14 +13,16 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from headunit.protocol.errors import CloudError, message_for
 
 from .accounts import Account
+from .http_ownership import add_routes as add_ownership_routes
 from .service import CloudService
+from .web import web_router
 
 log = logging.getLogger(__name__)
 
@@ -65,20 +67,24 @@ Vin = Annotated[str, Field(pattern=r"^[A-HJ-NPR-Z0-9]{17}$")]
 
 
 def error_response(code: str, message: str, status: int,
-                   retry_after: float | None = None) -> JSONResponse:
+                   retry_after: float | None = None,
+                   details: dict[str, str] | None = None) -> JSONResponse:
     headers = {"Retry-After": str(int(retry_after) + 1)} if retry_after else None
-    return JSONResponse({"error": {"code": code, "message": message, "retry_after": retry_after}},
-                        status_code=status, headers=headers)
+    error: dict = {"code": code, "message": message, "retry_after": retry_after}
+    if details:
+        error["details"] = details
+    return JSONResponse({"error": error}, status_code=status, headers=headers)
 
 
-def create_app(service: CloudService, *, admin_token: str | None = None) -> FastAPI:
+def create_app(service: CloudService, *, admin_token: str | None = None,
+               dealer_token: str | None = None) -> FastAPI:
     app = FastAPI(title="iSmart cloud simulator", version="1",
                   description="The phone-facing API of the iSmart cloud simulator.")
     app.state.service = service
 
     @app.exception_handler(CloudError)
     async def cloud_error(request: Request, exc: CloudError) -> JSONResponse:
-        return error_response(exc.code, exc.message, exc.status, exc.retry_after)
+        return error_response(exc.code, exc.message, exc.status, exc.retry_after, exc.details)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -185,9 +191,10 @@ def create_app(service: CloudService, *, admin_token: str | None = None) -> Fast
             raise CloudError("unknown_vehicle", status=404)
         return state
 
-    @app.get("/s/{token}", response_class=PlainTextResponse, tags=["car"])
-    def scanned_in_browser(token: Annotated[str, Field(max_length=200)]) -> str:
-        return ("This is an iSmart car code. Open it with the iSmart app, or run:\n"
-                f"  ismart-phone scan {service.settings.public_url.rstrip('/')}/s/{token}\n")
+    add_ownership_routes(app, service, phone=phone, bearer=bearer, admin=admin,
+                         dealer_token=dealer_token, admin_token=admin_token)
+
+    # the mobile web companion: /s/{token} (what a phone's camera opens), /login, /cars, ...
+    app.include_router(web_router(service))
 
     return app

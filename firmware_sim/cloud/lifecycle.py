@@ -6,7 +6,11 @@ returns the new record and the effects (publish the session state, send an event
 head unit, refuse with an error code). The service layer does the I/O: SQLite, MQTT.
 
 The seed's rule holds here: a car has at most one bound user. Another account scanning a
-bound car is refused with ``bound_to_other_user``, and the person at the car is told.
+bound car is refused with ``bound_to_other_user``, and the person at the car is told; that
+account is then offered force unbinding for a while (an :class:`Offer`).
+
+Ownership changes (unbind with a code, force unbinding with Agree / Reject / 72 hours, dealer
+unbind) are events of the same machine; their transitions live in :mod:`.force_unbind`.
 """
 
 from __future__ import annotations
@@ -23,6 +27,42 @@ class PendingScan:
     expires: float
 
 
+FORCE_UNBIND_WAIT = 72 * 3600.0  # no answer from the previous user: unbound after this
+OFFER_LIFETIME = 600.0  # a refused scan offers force unbinding for this long
+MAX_OFFERS = 20
+
+
+@dataclass(frozen=True)
+class Offer:
+    """``account_id`` scanned the car while it was bound to someone else: it may ask for a
+    force unbind until ``expires`` (proof that the asker is at the car)."""
+
+    account_id: str
+    expires: float
+
+
+@dataclass(frozen=True)
+class ForceRequest:
+    """A force unbind asked for by ``requester`` against ``previous_user``.
+
+    ``status``: ``pending`` (waiting for Agree / Reject until ``deadline``), ``rejected`` (only a
+    dealer can unbind now), or closed: ``agreed``, ``timed_out``, ``dealer``, ``unbound`` (the
+    previous user unbound the car themselves).
+    """
+
+    request_id: str
+    requester: str
+    previous_user: str
+    requested: float
+    deadline: float
+    status: str = "pending"
+    closed: float | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.status in ("pending", "rejected")
+
+
 @dataclass(frozen=True)
 class Vehicle:
     vin: str
@@ -32,6 +72,8 @@ class Vehicle:
     bound_since: float | None = None
     scan: PendingScan | None = None
     seq: int = 0
+    force: ForceRequest | None = None  # the car's latest force unbind request, open or closed
+    offers: tuple[Offer, ...] = ()
 
 
 # ---------------------------------------------------------------- events
@@ -66,6 +108,7 @@ class PasswordLoggedIn:
     """Account and password typed on the head unit were right (checked by the service)."""
 
     account_id: str
+    now: float | None = None  # when given, a refused login at a bound car offers force unbind
 
 
 @dataclass(frozen=True)
@@ -77,10 +120,54 @@ class LoggedOut:
 
 @dataclass(frozen=True)
 class Swept:
+    """Time passed: expire a waiting scan and old offers, complete a force unbind whose
+    72 hours are over."""
+
     now: float
 
 
-Event = Union[ScanAccepted, ScanConfirmed, ScanCancelled, PasswordLoggedIn, LoggedOut, Swept]
+@dataclass(frozen=True)
+class Unbind:
+    """The bound user unbinds the car from the phone (the service checked the SMS code)."""
+
+    account_id: str
+    now: float
+
+
+@dataclass(frozen=True)
+class ForceUnbindRequested:
+    """A new user asks to unbind the previous one, having confirmed that a push goes to them."""
+
+    request_id: str
+    account_id: str
+    now: float
+    push_confirmed: bool
+
+
+@dataclass(frozen=True)
+class ForceUnbindAnswered:
+    """The previous user answers a force unbind request: Agree or Reject."""
+
+    request_id: str
+    account_id: str
+    agree: bool
+    now: float
+
+
+@dataclass(frozen=True)
+class DealerUnbind:
+    """An MG dealer, with ownership proven in person, unbinds the car."""
+
+    dealer: str
+    case: str
+    reason: str
+    now: float
+
+
+OWNERSHIP_EVENTS = (Unbind, ForceUnbindRequested, ForceUnbindAnswered, DealerUnbind)
+
+Event = Union[ScanAccepted, ScanConfirmed, ScanCancelled, PasswordLoggedIn, LoggedOut, Swept,
+              Unbind, ForceUnbindRequested, ForceUnbindAnswered, DealerUnbind]
 
 
 # ---------------------------------------------------------------- effects
@@ -102,6 +189,7 @@ class TellCar:
 @dataclass(frozen=True)
 class Refuse:
     code: str
+    details: tuple[tuple[str, str], ...] = ()  # e.g. the VIN and what the phone may offer
 
 
 @dataclass(frozen=True)
@@ -111,7 +199,29 @@ class Done:
     result: str
 
 
-Effect = Union[PublishSession, TellCar, Refuse, Done]
+@dataclass(frozen=True)
+class NotifyPhone:
+    """Put a notification in an account's list on the phone (a push message). ``actions``:
+    the answers the phone offers (``agree``, ``reject``) for ``request_id``."""
+
+    account_id: str
+    code: str
+    params: tuple[tuple[str, str], ...] = ()
+    request_id: str | None = None
+    actions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Audit:
+    """Record an ownership change in the audit log: what, who (``actor``), why."""
+
+    action: str
+    actor: str
+    reason: str
+    params: tuple[tuple[str, str], ...] = ()
+
+
+Effect = Union[PublishSession, TellCar, Refuse, Done, NotifyPhone, Audit]
 
 
 @dataclass(frozen=True)
@@ -123,9 +233,18 @@ class Transition:
     def refused(self) -> str | None:
         return next((e.code for e in self.effects if isinstance(e, Refuse)), None)
 
+    @property
+    def refusal(self) -> Refuse | None:
+        return next((e for e in self.effects if isinstance(e, Refuse)), None)
 
-def _refuse(v: Vehicle, code: str, *extra: Effect) -> Transition:
-    return Transition(v, (Refuse(code), *extra))
+
+def _refuse(v: Vehicle, code: str, *extra: Effect,
+            details: tuple[tuple[str, str], ...] = ()) -> Transition:
+    return Transition(v, (Refuse(code, details), *extra))
+
+
+def notice(code: str, **params: str) -> TellCar:
+    return TellCar("notice", (("code", code), ("params", tuple(sorted(params.items())))))
 
 
 def _closed(scan: PendingScan, outcome: str) -> TellCar:
@@ -150,17 +269,19 @@ def step(v: Vehicle, event: Event) -> Transition:
             return _refuse(v, "scan_not_found")
         return Transition(replace(v, scan=None), (_closed(s, "cancelled"), Done("cancelled")))
     if isinstance(event, PasswordLoggedIn):
-        return _password_login(v, event.account_id)
+        return _password_login(v, event.account_id, event.now)
     if isinstance(event, LoggedOut):
         if v.car_user is None or (event.account_id and event.account_id != v.car_user):
             return _refuse(v, "not_car_user") if event.account_id else Transition(v, (Done("none"),))
         closing = (_closed(v.scan, "cancelled"),) if v.scan else ()
         return Transition(_changed(v, car_user=None, scan=None),
                           (PublishSession(), *closing, Done("logged_out")))
-    if isinstance(event, Swept):
-        if v.scan is not None and event.now >= v.scan.expires:
-            return Transition(replace(v, scan=None), (_closed(v.scan, "expired"),))
-        return Transition(v, ())
+    if isinstance(event, (Swept, *OWNERSHIP_EVENTS)):
+        from . import force_unbind  # the ownership changes; it imports this module
+
+        if isinstance(event, Swept):
+            return force_unbind.swept(v, event.now)
+        return force_unbind.step(v, event)
     raise TypeError(f"unknown event {event!r}")
 
 
@@ -179,11 +300,22 @@ def _ownership_refusal(v: Vehicle, account_id: str, purpose: str) -> str | None:
     return None
 
 
+def offer_force_unbind(v: Vehicle, account_id: str, now: float) -> Transition:
+    """Refuse ``account_id`` at a car bound to someone else; the person at the car sees why,
+    and the account may ask for a force unbind for :data:`OFFER_LIFETIME` seconds."""
+    kept = tuple(o for o in v.offers if o.account_id != account_id and o.expires > now)
+    offers = (*kept[-(MAX_OFFERS - 1):], Offer(account_id, now + OFFER_LIFETIME))
+    f = v.force
+    status = f.status if f is not None and f.open else "available"
+    details = (("vin", v.vin), ("force_unbind", status))
+    return _refuse(replace(v, offers=offers), "bound_to_other_user",
+                   notice("bound_to_other_user"), details=details)
+
+
 def _scan(v: Vehicle, e: ScanAccepted) -> Transition:
     code = _ownership_refusal(v, e.account_id, e.purpose)
     if code == "bound_to_other_user":
-        # the person at the car sees why nothing happens
-        return _refuse(v, code, TellCar("notice", (("code", code), ("params", ()))))
+        return offer_force_unbind(v, e.account_id, e.now)
     if code:
         return _refuse(v, code)
     superseded = (_closed(v.scan, "cancelled"),) if v.scan else ()
@@ -211,10 +343,12 @@ def _confirm(v: Vehicle, e: ScanConfirmed) -> Transition:
     return Transition(new, (PublishSession(), _closed(s, "confirmed"), Done(result)))
 
 
-def _password_login(v: Vehicle, account_id: str) -> Transition:
+def _password_login(v: Vehicle, account_id: str, now: float | None) -> Transition:
     code = _ownership_refusal(v, account_id, "login")
     if code == "wrong_purpose" and v.car_user == account_id:
         return Transition(v, (Done("logged_in"),))  # already in: answer again, change nothing
+    if code == "bound_to_other_user" and now is not None:
+        return offer_force_unbind(v, account_id, now)
     if code:
         return _refuse(v, code)
     closing = (_closed(v.scan, "cancelled"),) if v.scan else ()

@@ -35,6 +35,7 @@ class CloudConfig:
     demo: bool = False
     kdf_profile: str = "owasp"
     admin_token: str | None = None
+    dealer_token: str | None = None
     time_scale: float = 1.0
     tls: TlsFiles | None = None
 
@@ -57,7 +58,8 @@ class CloudRuntime:
                           demo=config.demo, kdf_profile=config.kdf_profile),
             self.clock, ConnPublisher(self.conn))
         self.mqtt = CloudMqtt(self.conn, self.service)
-        self.app = create_app(self.service, admin_token=config.admin_token)
+        self.app = create_app(self.service, admin_token=config.admin_token,
+                              dealer_token=config.dealer_token)
         self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning",
                                                     access_log=False, lifespan="off"))
         self._stop = threading.Event()

@@ -9,6 +9,7 @@ the effects (publish the session state, tell the car). A refusal raises
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import uuid
 from dataclasses import dataclass
@@ -20,14 +21,22 @@ from headunit.protocol import messages as m
 from headunit.protocol import qrtoken, topics
 from headunit.protocol.errors import CloudError
 
-from . import accounts, codes, db
+from . import accounts, codes, db, db_ownership, notifications
 from . import lifecycle as lc
 from .accounts import Account
+from .clock_store import ClockStore
 
 log = logging.getLogger(__name__)
 
 SCAN_LIFETIME = 120.0
 FUTURE_SKEW = 30.0
+
+# HTTP status of each refusal from the lifecycle (default: 409 for "...user", else 400)
+REFUSAL_STATUS = {
+    "car_not_bound": 409, "not_bound_to_you": 403, "confirmation_required": 400,
+    "force_unbind_needs_scan": 403, "force_unbind_pending": 409, "force_unbind_rejected": 409,
+    "force_unbind_not_found": 404, "force_unbind_closed": 409,
+}
 
 
 class Publisher(Protocol):
@@ -56,7 +65,12 @@ class CloudService:
         self.lock = threading.RLock()
         with self.lock, db.Transaction(self.db):
             self.cloud_id = db.cloud_id(self.db)
-        clock.on_change(lambda spec: self.publish_clock())
+        self.clock_store = ClockStore(self.db, self.lock, clock)
+        self.clock_store.restore()
+        clock.on_change(lambda spec: self._clock_changed())
+        from .ownership_service import Ownership
+
+        self.ownership = Ownership(self)
 
     def close(self) -> None:
         with self.lock:
@@ -204,6 +218,20 @@ class CloudService:
             t = self._apply(vin, lc.LoggedOut(account.id))
         return {"result": self._done(t)}
 
+    # ------------------------------------------------------------ ownership checks
+
+    def is_bound_user(self, account_id: str, vin: str) -> bool:
+        """Whether ``account_id`` is the user bound to the car ``vin``: the one place that
+        decides who may see the car's status and command it."""
+        with self.lock:
+            row = self.db.execute("SELECT bound_user FROM vehicles WHERE vin=?",
+                                  (vin,)).fetchone()
+        return bool(row and row["bound_user"] == account_id)
+
+    def vehicle_record(self, vin: str) -> lc.Vehicle | None:
+        with self.lock:
+            return db.load_vehicle(self.db, vin)
+
     def _vin_of_scan(self, scan_id: str) -> str:
         row = self.db.execute("SELECT vin FROM vehicles WHERE scan_id=?", (scan_id,)).fetchone()
         if row is None:
@@ -251,7 +279,7 @@ class CloudService:
         account = accounts.check_password(self.db, self.lock, ident, req.password,
                                           self.settings.kdf_profile)
         with self.lock:
-            t = self._apply(vin, lc.PasswordLoggedIn(account.id))
+            t = self._apply(vin, lc.PasswordLoggedIn(account.id, self.clock.now()))
         return {"result": self._done(t), "user": self._user_info(account).model_dump()}
 
     def headunit_logout(self, vin: str) -> dict:
@@ -286,15 +314,18 @@ class CloudService:
             return None if v is None else self._session_state(v).model_dump()
 
     def sweep(self) -> None:
-        """Expire what has waited too long (pending scans, spent nonces)."""
+        """Expire what has waited too long (pending scans, spent nonces, force-unbind offers)
+        and complete force unbinds whose 72 hours are over."""
         now = self.clock.now()
         with self.lock:
             rows = self.db.execute("SELECT vin FROM vehicles WHERE scan_expires<=?",
                                    (now,)).fetchall()
-            for r in rows:
-                self._apply(r["vin"], lc.Swept(now))
+            vins = {r["vin"] for r in rows} | set(db_ownership.due_vins(self.db, now))
+            for vin in sorted(vins):
+                self._apply(vin, lc.Swept(now))
             with db.Transaction(self.db) as conn:
                 conn.execute("DELETE FROM used_nonces WHERE expires<?", (now - 60,))
+            self.clock_store.save(force=False)
 
     def publish_all(self) -> None:
         """Publish every retained topic the cloud owns (after a (re)connect: the broker may
@@ -322,23 +353,60 @@ class CloudService:
                ) -> lc.Transition:
         """Run ``event`` on the car's record in one transaction, then carry out the effects."""
         with db.Transaction(self.db) as conn:
-            v = db.load_vehicle(conn, vin)
-            if v is None:
-                raise CloudError("unknown_vehicle", status=404)
-            t = lc.step(v, event)
-            if t.vehicle != v:
-                db.save_vehicle(conn, t.vehicle)
-            if nonce and not t.refused:
-                conn.execute("INSERT INTO used_nonces(nonce, vin, expires) VALUES (?,?,?)",
-                             (nonce[0], vin, nonce[1]))
+            t = self._step_in(conn, vin, event, nonce)
+        self._carry_out(vin, t)
+        return t
+
+    def _step_in(self, conn: sqlite3.Connection, vin: str, event: lc.Event,
+                 nonce: tuple[str, float] | None = None) -> lc.Transition:
+        """Run ``event`` inside the caller's transaction; store the record and the effects that
+        are rows (phone notifications, audit log), so they commit together."""
+        v = db.load_vehicle(conn, vin)
+        if v is None:
+            raise CloudError("unknown_vehicle", status=404)
+        t = lc.step(v, event)
+        if t.vehicle != v:
+            db.save_vehicle(conn, t.vehicle)
+        if nonce and not t.refused:
+            conn.execute("INSERT INTO used_nonces(nonce, vin, expires) VALUES (?,?,?)",
+                         (nonce[0], vin, nonce[1]))
+        now = self.clock.now()
+        for effect in t.effects:
+            if isinstance(effect, lc.NotifyPhone):
+                params = dict(effect.params)
+                db_ownership.add_notification(
+                    conn, effect.account_id, effect.code,
+                    notifications.render(effect.code, params), params, vin, effect.request_id,
+                    effect.actions, now)
+            elif isinstance(effect, lc.Audit):
+                db_ownership.audit(conn, vin, effect.action, effect.actor, effect.reason,
+                                   dict(effect.params), now)
+        return t
+
+    def _carry_out(self, vin: str, t: lc.Transition) -> None:
+        """After the commit: publish, tell the car; raise the refusal, if any."""
         for effect in t.effects:
             if isinstance(effect, lc.PublishSession):
                 self._publish_session(self._session_state(t.vehicle))
             elif isinstance(effect, lc.TellCar):
                 self._tell_car(vin, effect)
-        if t.refused:
-            raise CloudError(t.refused, status=409 if t.refused.endswith("user") else 400)
-        return t
+        refusal = t.refusal
+        if refusal is not None:
+            raise self._refusal_error(refusal)
+
+    @staticmethod
+    def _refusal_error(r: lc.Refuse) -> CloudError:
+        status = REFUSAL_STATUS.get(r.code, 409 if r.code.endswith("user") else 400)
+        details = dict(r.details) or None
+        message = None
+        if details and "deadline" in details:
+            message = (f"{CloudError(r.code).message} It completes at the latest at "
+                       f"{notifications.when(details['deadline'])}.")
+        return CloudError(r.code, message, status=status, details=details)
+
+    def _clock_changed(self) -> None:
+        self.clock_store.save()
+        self.publish_clock()
 
     @staticmethod
     def _done(t: lc.Transition) -> str:
@@ -350,11 +418,15 @@ class CloudService:
     def _session_state(self, v: lc.Vehicle) -> m.SessionState:
         user = accounts.by_id(self.db, v.car_user) if v.car_user else None
         bound = accounts.by_id(self.db, v.bound_user) if v.bound_user else None
+        f = v.force
+        force = (m.ForceUnbindState(status=f.status, requested=f.requested, deadline=f.deadline)
+                 if f is not None and f.open and bound else None)
         return m.SessionState(
             vin=v.vin, cloud_id=self.cloud_id, seq=v.seq,
             user=self._user_info(user) if user else None,
             binding=m.Binding(account_id=bound.id, display_name=bound.display_name,
-                              since=v.bound_since or 0.0) if bound else None)
+                              since=v.bound_since or 0.0) if bound else None,
+            force_unbind=force)
 
     def _publish_session(self, state: m.SessionState) -> None:
         self.publisher.publish(topics.vehicle(state.vin, topics.SESSION), m.encode(state),

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from . import ownership_cli
 from .client import PhoneClient, PhoneError, decode_qr_image
 
 DEFAULT_PROFILE = Path(os.environ.get("ISMART_PHONE_PROFILE", Path.home() / ".ismart-phone"))
@@ -21,7 +22,8 @@ DEFAULT_PROFILE = Path(os.environ.get("ISMART_PHONE_PROFILE", Path.home() / ".is
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="ismart-phone",
-        description="The iSmart phone app, simulated: register, log in, scan the car's QR codes.")
+        description="The iSmart phone app, simulated: register, log in, scan the car's QR codes, "
+                    "unbind and force-unbind cars, notifications, feedback, contact.")
     ap.add_argument("--cloud", default=os.environ.get("ISMART_CLOUD", "http://127.0.0.1:8080"),
                     help="the cloud's URL (default: $ISMART_CLOUD or %(default)s)")
     ap.add_argument("--profile", type=Path, default=DEFAULT_PROFILE,
@@ -66,6 +68,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("car-logout", help="log this account out of a car (the binding stays)")
     p.add_argument("vin")
+
+    ownership_cli.add_parsers(sub)
     return ap
 
 
@@ -111,6 +115,8 @@ def run(args: argparse.Namespace, phone: PhoneClient) -> tuple[Any, str]:
         lines = [f"{v['vin']}  {v['model']}  {'bound' if v['bound'] else 'not bound'}"
                  f"{', logged in' if v['logged_in'] else ''}" for v in vs]
         return vs, "\n".join(lines) or "No cars."
+    if c in ownership_cli.COMMANDS:
+        return ownership_cli.run(args, phone)
     if c == "car-logout":
         r = phone.call("POST", f"/api/v1/vehicles/{args.vin}/logout", auth=True)
         return r, "Logged out of the car."
@@ -123,9 +129,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result, text = run(args, phone)
     except PhoneError as exc:
+        message = exc.message + ownership_cli.scan_hint(exc)
         if args.json:
-            print(json.dumps({"ok": False, "error": {"code": exc.code, "message": exc.message}}))
-        print(f"ismart-phone: {exc.code}: {exc.message}", file=sys.stderr)
+            error = {"code": exc.code, "message": message}
+            if exc.details:
+                error["details"] = exc.details
+            print(json.dumps({"ok": False, "error": error}))
+        print(f"ismart-phone: {exc.code}: {message}", file=sys.stderr)
         return 1
     print(json.dumps({"ok": True, "result": result}) if args.json else text)
     return 0

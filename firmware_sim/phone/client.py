@@ -15,8 +15,8 @@ from headunit.fsutil import atomic_write
 class PhoneError(Exception):
     """A refusal or failure, with the cloud's error code and a one-line reason."""
 
-    def __init__(self, code: str, message: str) -> None:
-        self.code, self.message = code, message
+    def __init__(self, code: str, message: str, details: dict | None = None) -> None:
+        self.code, self.message, self.details = code, message, details
         super().__init__(f"{code}: {message}")
 
 
@@ -63,7 +63,8 @@ class PhoneClient:
             raise PhoneError("internal", f"the cloud answered {r.status_code} without JSON") from None
         if r.is_error:
             err = data.get("error", {}) if isinstance(data, dict) else {}
-            raise PhoneError(err.get("code", "internal"), err.get("message", r.reason_phrase))
+            raise PhoneError(err.get("code", "internal"), err.get("message", r.reason_phrase),
+                             err.get("details"))
         return data
 
     def send_code(self, identifier: str) -> dict:
@@ -115,6 +116,48 @@ class PhoneClient:
 
     def vehicles(self) -> list[dict]:
         return self.call("GET", "/api/v1/vehicles", auth=True)["vehicles"]
+
+    # -------------------------------------------------------------- ownership changes
+
+    def account(self) -> dict:
+        """The logged-in account as saved at login (identifier, name)."""
+        s = self.saved_session()
+        if not s:
+            self._token()  # raises not_authenticated with the hint
+        assert s is not None
+        return s["account"]
+
+    def send_unbind_code(self, vin: str) -> dict:
+        return self.call("POST", f"/api/v1/vehicles/{vin}/unbind-code", auth=True)
+
+    def unbind(self, vin: str, code: str) -> dict:
+        return self.call("POST", f"/api/v1/vehicles/{vin}/unbind", body={"code": code},
+                         auth=True)
+
+    def force_unbind(self, vin: str, confirm_push: bool) -> dict:
+        return self.call("POST", f"/api/v1/vehicles/{vin}/force-unbind",
+                         body={"confirm_push": confirm_push}, auth=True)
+
+    def force_requests(self) -> list[dict]:
+        return self.call("GET", "/api/v1/force-unbind-requests", auth=True)["requests"]
+
+    def answer(self, request_id: str, agree: bool) -> dict:
+        return self.call("POST", f"/api/v1/force-unbind-requests/{request_id}/answer",
+                         body={"answer": "agree" if agree else "reject"}, auth=True)
+
+    def notifications(self, unread_only: bool = False) -> dict:
+        return self.call("GET", "/api/v1/notifications", auth=True,
+                         params={"unread": "true"} if unread_only else None)
+
+    def mark_read(self, ids: list[int] | None = None) -> dict:
+        return self.call("POST", "/api/v1/notifications/mark-read", body={"ids": ids},
+                         auth=True)
+
+    def support(self) -> dict:
+        return self.call("GET", "/api/v1/support")
+
+    def feedback(self, text: str, vin: str | None = None) -> dict:
+        return self.call("POST", "/api/v1/feedback", body={"text": text, "vin": vin}, auth=True)
 
 
 def decode_qr_image(path: Path) -> str:

@@ -36,6 +36,34 @@ MESSAGES: dict[str, str] = {
     "invalid_credentials": "The account or the password is wrong.",
     "not_authenticated": "You are not logged in. Log in first.",
     "rate_limited": "Too many attempts. Try again later.",
+    # Ownership changes: unbind, force unbinding, dealer unbind (issue 4)
+    "car_not_bound": "This car is not bound to any account. Log in to the car and scan its "
+                     "code again to bind it.",
+    "not_bound_to_you": "This car is not bound to your account, so you cannot unbind it. "
+                        "Check the VIN with 'vehicles'.",
+    "confirmation_required": "Confirm that a push message goes to the previous user "
+                             "(ismart-phone force-unbind VIN --yes).",
+    "force_unbind_needs_scan": "Scan the QR code on the car's screen first: force unbinding is "
+                               "offered to a phone that has just scanned the car (10 minutes).",
+    "force_unbind_pending": "A force unbind request for this car is already waiting for the "
+                            "previous user's answer. Wait for it to finish (at most 72 hours).",
+    "force_unbind_rejected": "The previous user rejected the unbind. Prove that you own the car "
+                             "at an MG dealer, who can unbind it.",
+    "force_unbind_not_found": "There is no such force unbind request for your account. "
+                              "See your notifications.",
+    "force_unbind_closed": "This force unbind request is already closed (answered or "
+                           "completed). See your notifications.",
+    # Notices (head unit) and notifications (phone) about ownership changes
+    "binding_removed": "The car's binding was removed. Scan the code on the car's screen to "
+                       "log in and bind it again.",
+    "force_unbind_requested": "Bound to another user: force unbinding requested. Waiting for "
+                              "the previous owner to agree (at most 72 hours).",
+    "force_unbind_request": "Someone asked to unbind your car from your account. Agree or "
+                            "Reject; with no answer the car is unbound after 72 hours.",
+    "force_unbind_sent": "Unbind request sent to the previous user. You are told when they "
+                         "answer; with no answer the car is unbound after 72 hours.",
+    "unbind_completed": "The unbind is complete: the car has no bound user. Scan the code on "
+                        "the car's screen to log in and bind it.",
     # Generic
     "invalid_request": "The request is not valid.",
     "not_found": "Not found.",
@@ -53,9 +81,11 @@ class CloudError(Exception):
     """A refusal the user can act on: a code from :data:`MESSAGES` and its text."""
 
     def __init__(self, code: str, message: str | None = None, *, status: int = 400,
-                 retry_after: float | None = None) -> None:
+                 retry_after: float | None = None,
+                 details: dict[str, str] | None = None) -> None:
         self.code = code
         self.message = message or message_for(code)
         self.status = status
         self.retry_after = retry_after
+        self.details = details  # e.g. {"vin": ..., "force_unbind": "available"}
         super().__init__(f"{code}: {self.message}")

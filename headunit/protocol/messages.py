@@ -97,6 +97,16 @@ class Response(Message):
     transaction: Annotated[str, StringConstraints(max_length=64)] = ""
 
 
+class ForceUnbindState(Message):
+    """A force unbind of this car, while it is open: waiting for the previous user's answer
+    (``pending``, completed automatically at ``deadline``) or refused by them (``rejected``:
+    only an MG dealer can unbind the car now)."""
+
+    status: Literal["pending", "rejected"]
+    requested: Timestamp
+    deadline: Timestamp
+
+
 class SessionState(Message):
     """Retained per car: who is logged into it and who it is bound to.
 
@@ -110,6 +120,7 @@ class SessionState(Message):
     seq: Annotated[int, Field(ge=0)]
     user: UserInfo | None = None
     binding: Binding | None = None
+    force_unbind: ForceUnbindState | None = None
 
 
 class Scanned(Message):

@@ -39,6 +39,8 @@ class UiModel(EventDispatcher):
     online = BooleanProperty(False)
     notice = StringProperty("")       # the current notice in words; '' when there is none
     notice_kind = StringProperty("info")  # info (a notice text) | danger (a refusal)
+    force_unbind = StringProperty("")  # an open force unbind of this car, in words
+    force_unbind_kind = StringProperty("warn")  # warn (pending) | danger (rejected)
     now = NumericProperty(0.0)        # the core's (simulated) time, updated every tick
     clock_text = StringProperty("")
 
@@ -86,7 +88,7 @@ class UiModel(EventDispatcher):
 
     def on_lang(self, _obj: object, lang: str) -> None:
         self.s = i18n.catalogue(lang)
-        self._update_notice()
+        self._update_words()
 
     def on_theme(self, _obj: object, theme: str) -> None:
         self.pal = palette(theme)
@@ -100,14 +102,26 @@ class UiModel(EventDispatcher):
         self.view = v
         self.state = v.state
         self.online = v.online
-        self._update_notice()
+        self._update_words()
 
-    def _update_notice(self) -> None:
+    def _update_words(self) -> None:
         v = self.view
+        fu = getattr(v, "force_unbind", None)
+        # the force-unbind banner already says what this notice says, and stays
+        repeated = v is not None and v.notice == "force_unbind_requested" and fu is not None
         self.notice = (i18n.notice_text(v.notice, self.lang, v.notice_params)
-                       if v is not None and v.notice else "")
+                       if v is not None and v.notice and not repeated else "")
         self.notice_kind = "info" if v is None or not v.notice or i18n.is_notice(v.notice) \
             else "danger"
+        if fu is None:
+            self.force_unbind = ""
+        elif fu.status == "rejected":
+            self.force_unbind, self.force_unbind_kind = self.error("force_unbind_rejected"), \
+                "danger"
+        else:
+            deadline = time.strftime("%d.%m. %H:%M", time.localtime(fu.deadline))
+            self.force_unbind = self.t("force_unbind.pending", deadline=deadline)
+            self.force_unbind_kind = "warn"
 
     def act(self, action: str, *args: Any) -> None:
         """Ask the core to do ``action`` (a HeadUnit method name) on its worker thread."""

@@ -19,7 +19,7 @@ Phone = Callable[..., dict[str, Any]]  # phone(who, *args) -> ismart-phone --jso
 # the names walk() visits, in order
 STOPS = ("home", "user-login-qr", "user-password", "user-scanned", "user-bind-qr",
          "user-bind-scanned", "user-bound", "service-climate", "settings", "home-navigation",
-         "user-logged-out", "user-refused", "user-offline")
+         "user-logged-out", "user-refused", "user-force-unbind", "user-offline")
 
 
 def qr_on_screen(hu: HeadUnitWindow, tmp: Path, purpose: str) -> str:
@@ -99,6 +99,13 @@ def walk(hu: HeadUnitWindow, phone: Phone, at: Callable[[str], None], tmp: Path,
     assert r["rc"] != 0 and r["error"]["code"] == "bound_to_other_user", r
     hu.wait_state(notice="bound_to_other_user", panel="login_qr")
     at("user-refused")
+
+    # the stranger asks for force unbinding: the car says so until the previous owner answers
+    r = phone(stranger, "force-unbind", rc.state()["vin"], "--yes")
+    assert r["rc"] == 0, r
+    rc.wait_for(lambda s: (s.get("force_unbind") or {}).get("status") == "pending", 20,
+                "the force unbind shown on the car")
+    at("user-force-unbind")
 
     if stop_broker is not None:
         stop_broker()

@@ -1,0 +1,187 @@
+"""What every page of the web companion shares: templates, the visitor, cookies, answers.
+
+:class:`Site` renders a page with the visitor's language, account, CSRF token and the
+security headers; it reads and checks POSTed forms, and turns refusals into pages in plain
+words. Page modules (:mod:`.pages_account`, :mod:`.pages_car`) add routes that use it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import jinja2
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from headunit.protocol.errors import MESSAGES, CloudError
+
+from ..accounts import Account
+from ..service import CloudService
+from . import i18n
+from .security import (
+    LANG_COOKIE,
+    SECURITY_HEADERS,
+    SESSION_COOKIE,
+    FormRefused,
+    Guard,
+    load_secret,
+    read_form,
+)
+
+HERE = Path(__file__).parent
+T = TypeVar("T")
+MONTHS = {
+    "en": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(),
+    "da": "jan. feb. mar. apr. maj jun. jul. aug. sep. okt. nov. dec.".split(),
+}
+SAFE_BACK = re.compile(r"^/(?!/)[A-Za-z0-9/_-]{0,200}(?:\?[a-z_]{1,20}=[a-z_]{1,20})?$")
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Who is asking: language, account (if logged in) and browser id (made if missing)."""
+
+    lang: str
+    account: Account | None
+    session_token: str | None
+    browser_id: str
+    new_browser_id: bool
+
+
+class ScanCache:
+    """The answer of each scan this site started, until it expires: the confirm page shows
+    its question again on reload or language switch. Keyed by scan id and account, so one
+    account never sees another's scan; the service decides everything else."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[str, dict, float]] = {}
+        self._lock = threading.Lock()
+
+    def put(self, account_id: str, scan: dict, lifetime: float) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._items = {k: v for k, v in self._items.items() if v[2] > now}
+            self._items[scan["scan_id"]] = (account_id, scan, now + lifetime)
+
+    def get(self, account_id: str, scan_id: str) -> tuple[dict, float] | None:
+        """The scan and the seconds left to answer it, if this account started it."""
+        with self._lock:
+            item = self._items.get(scan_id)
+        if item is None or item[0] != account_id or item[2] <= time.monotonic():
+            return None
+        return item[1], item[2] - time.monotonic()
+
+    def drop(self, scan_id: str) -> None:
+        with self._lock:
+            self._items.pop(scan_id, None)
+
+
+class Site:
+    def __init__(self, service: CloudService) -> None:
+        self.service = service
+        self.guard = Guard(load_secret(service))
+        self.scans = ScanCache()
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(HERE / "templates"),
+            autoescape=jinja2.select_autoescape(default=True), trim_blocks=True,
+            lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+        self.static_files = {p.name: p.read_bytes() for p in (HERE / "static").iterdir()
+                             if p.is_file()}
+        self.static_versions = {name: hashlib.sha256(data).hexdigest()[:12]
+                                for name, data in self.static_files.items()}
+
+    @property
+    def demo(self) -> bool:
+        return self.service.settings.demo
+
+    # ------------------------------------------------------------ the visitor
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a service call (SQLite, the password KDF) off the event loop."""
+        return await run_in_threadpool(fn, *args)
+
+    async def visitor(self, request: Request) -> Visitor:
+        lang = i18n.choose(request.cookies.get(LANG_COOKIE),
+                           request.headers.get("accept-language"))
+        token = request.cookies.get(SESSION_COOKIE) or None
+        account = None
+        if token and len(token) <= 200:
+            try:
+                account = await self.call(self.service.authenticate, token)
+            except CloudError:
+                token = None
+        else:
+            token = None
+        bid = self.guard.browser_id(request)
+        return Visitor(lang, account, token, bid or self.guard.new_browser_id(), bid is None)
+
+    async def form(self, request: Request) -> dict[str, str]:
+        """The POSTed form, after the CSRF and same-site checks (raises FormRefused)."""
+        form = await read_form(request)
+        self.guard.check(request, form)
+        return form
+
+    # ------------------------------------------------------------ answers
+
+    def finish(self, request: Request, v: Visitor, response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers[name] = value
+        if v.new_browser_id:
+            self.guard.set_browser_id(request, response, v.browser_id)
+        if v.session_token is None and SESSION_COOKIE in request.cookies:
+            self.guard.clear_cookie(request, response, SESSION_COOKIE)  # expired or unknown
+        return response
+
+    def page(self, request: Request, v: Visitor, template: str, *, status: int = 200,
+             **ctx: Any) -> Response:
+        lang = v.lang
+        query = request.url.query
+        back = ctx.pop("back", None) or request.url.path + (f"?{query}" if query else "")
+        if not SAFE_BACK.match(back) or back.startswith("/s/"):
+            back = "/"  # switching the language never presents a QR code again
+        html = self.env.get_template(template).render(
+            lang=lang, langs=i18n.LANGS, account=v.account, demo=self.demo,
+            csrf=self.guard.csrf_for(v.browser_id), back=back,
+            t=lambda key, **p: i18n.text(lang, key, **p),
+            err=lambda code: i18n.error_text(lang, code),
+            static=self.static_url, date=lambda ts: self.date(lang, ts), **ctx)
+        return self.finish(request, v, HTMLResponse(html, status_code=status))
+
+    def redirect(self, request: Request, v: Visitor, url: str) -> Response:
+        return self.finish(request, v, RedirectResponse(url, status_code=303))
+
+    def problem(self, request: Request, v: Visitor, code: str, status: int = 400) -> Response:
+        """A page saying in plain words what went wrong and what to do; its language switch
+        leads to ``/problem/{code}``, so switching never repeats the failed request."""
+        if code not in KNOWN_CODES:
+            code = "invalid_request"
+        return self.page(request, v, "problem.html", status=status, code=code,
+                         qr_problem=code in QR_PROBLEMS, back=f"/problem/{code}")
+
+    def refused(self, request: Request, v: Visitor, exc: FormRefused) -> Response:
+        return self.problem(request, v, exc.code, exc.status)
+
+    def static_url(self, name: str) -> str:
+        return f"/static/{name}?v={self.static_versions[name]}"
+
+    @staticmethod
+    def date(lang: str, ts: float | None) -> str:
+        if not ts:
+            return ""
+        d = datetime.fromtimestamp(ts, UTC)
+        return f"{d.day} {MONTHS[lang][d.month - 1]} {d.year}"
+
+
+# codes after which the visitor should scan the car's current code again
+QR_PROBLEMS = {"bad_token", "bad_signature", "wrong_vehicle", "expired_token", "token_used",
+               "wrong_purpose", "scan_not_found", "scan_expired", "scan_closed"}
+KNOWN_CODES = set(MESSAGES) | set(i18n.WEB_ERRORS["en"])

@@ -1,0 +1,160 @@
+"""Driving the mobile web companion: Debian's Chromium through Playwright, the phone's steps,
+and where a test gets the QR URL a phone camera would read.
+
+Playwright's own browser download is never used: every launch names /usr/bin/chromium.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.support.headunit import qr
+from tests.support.procs import Proc
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+PHONE = {"viewport": {"width": 360, "height": 800}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True}
+TIMEOUT_MS = 20_000
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Debian's Chromium, headless. Fails loudly when it is missing (make test installs it)."""
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: run 'make test' (it installs chromium "
+                           "with apt-get) or 'sudo apt-get install chromium'")
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                      args=CHROMIUM_ARGS)
+
+
+def phone_context(browser: Any, *, locale: str = "en-GB", javascript: bool = True) -> Any:
+    """A fresh phone: 360x800, touch, its own cookies; ``locale`` sets Accept-Language."""
+    ctx = browser.new_context(**PHONE, locale=locale, java_script_enabled=javascript)
+    ctx.set_default_timeout(TIMEOUT_MS)
+    return ctx
+
+
+# ------------------------------------------------------------------ the QR URL
+
+
+def car_qr_url(hu: Proc, purpose: str, *, since: int = 0) -> str:
+    """The URL in the QR code the head unit shows now for ``purpose`` (login | bind).
+
+    The one place a test reads a QR code. Today it comes from the headless head unit's JSON
+    lines; to read it the way a phone does, decode a screenshot of the Kivy window here
+    instead (``zxingcpp.read_barcodes(PIL.Image.open(png))[0].text``) and every test
+    follows.
+    """
+    return qr(hu, purpose, since=since)["qr"]["content"]
+
+
+# ------------------------------------------------------------------ a phone's steps
+
+
+def register(page: Any, base: str, identifier: str, password: str, name: str) -> str:
+    """Register through the pages, reading the code from the Simulated SMS panel as a person
+    would; returns the panel's text."""
+    page.goto(f"{base}/register")
+    page.fill("#identifier", identifier)
+    page.get_by_role("button", name=re.compile("^Send$")).click()
+    panel = page.locator("section.sms")
+    panel.wait_for()
+    sms = panel.inner_text()
+    code = re.search(r"\b(\d{6})\b", sms)
+    assert code, f"no 6-digit code in the simulated SMS panel: {sms!r}"
+    page.fill("#code", code.group(1))
+    page.fill("#password", password)
+    page.fill("#name", name)
+    page.locator("form:has(#code) button[type=submit]").click()
+    page.locator(".notice.ok").wait_for()
+    return sms
+
+
+def login(page: Any, base: str | None, identifier: str, password: str) -> None:
+    """Log in on the login page (``base`` None: the page is already showing it)."""
+    if base is not None:
+        page.goto(f"{base}/login")
+    page.fill("#identifier", identifier)
+    page.fill("#password", password)
+    page.check("input[name=accept]")
+    page.locator("form[action='/login'] button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def assert_fits_the_phone(page: Any) -> None:
+    """Nothing sticks out sideways: the page needs no horizontal scrolling at 360 px."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["viewport"]["width"], f"{page.url} is {width} px wide"
+
+
+def click_button(page: Any, name: str) -> None:
+    page.get_by_role("button", name=name, exact=True).click()
+    page.wait_for_load_state()
+
+
+# ------------------------------------------------------------------ an in-process server
+
+
+class Served:
+    """An ASGI app served by uvicorn on a free port in a thread (optionally over TLS)."""
+
+    def __init__(self, app: Any, *, certfile: Path | None = None,
+                 keyfile: Path | None = None) -> None:
+        import uvicorn
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        port = self.sock.getsockname()[1]
+        self.url = f"{'https' if certfile else 'http'}://127.0.0.1:{port}"
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                                ssl_certfile=str(certfile) if certfile else None,
+                                ssl_keyfile=str(keyfile) if keyfile else None)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
+                                       daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise AssertionError("uvicorn did not start within 15 s")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.sock.close()
+
+
+def self_signed_cert(directory: Path) -> tuple[Path, Path]:
+    """A certificate and key for 127.0.0.1, made with cryptography."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .sign(key, hashes.SHA256()))
+    certfile, keyfile = directory / "cert.pem", directory / "key.pem"
+    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                          serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    return certfile, keyfile
