@@ -127,3 +127,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         reporter.write_line(f"CI=true: {len(skipped)} test(s) were skipped; in CI every test "
                             "must run (install what they need)", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def xvfb():
+    """A virtual X display with GLX (Mesa's OpenGL) for the Kivy windows of the UI tests."""
+    from tests.support.ui import Xvfb
+
+    display = Xvfb()
+    yield display
+    display.stop()
