@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench fuzz soak system-deps clean web-screenshots
+.PHONY: demo test lint bench fuzz soak screenshots system-deps clean web-screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) \
@@ -28,6 +28,10 @@ test: $(STAMP) system-deps
 ## Benchmarks, each beside its baseline measured in the same run; writes benchmarks/results.json.
 bench: $(STAMP) system-deps
 	xvfb-run -a -s "-screen 0 1280x720x24 +extension GLX" $(BIN)/python -m benchmarks.run
+
+## Regenerate docs/screenshots/: every screen, English and Danish, at 800x480 and 1280x720.
+screenshots: $(STAMP) system-deps
+	$(BIN)/python scripts/screenshots.py
 
 ## Phone pages of the web companion (en + da) -> docs/screenshots/web-*.png (real system, Chromium).
 web-screenshots: $(STAMP) system-deps

@@ -48,6 +48,8 @@ def parser() -> argparse.ArgumentParser:
                     help="password hashing strength (default: %(default)s)")
     ap.add_argument("--time-scale", type=float, default=1.0,
                     help="simulated seconds per real second (default: %(default)s)")
+    ap.add_argument("--no-car", action="store_true",
+                    help="do not run the simulated car (run 'ismart-vehicle run' yourself)")
     ap.add_argument("--admin-token", default=os.environ.get("ISMART_ADMIN_TOKEN"),
                     help="the cloud's admin token, e.g. for 'ismart-cloud time advance 72h' "
                          "(default: $ISMART_ADMIN_TOKEN, else a new one printed at start)")
@@ -56,6 +58,35 @@ def parser() -> argparse.ArgumentParser:
                          "(default: $ISMART_DEALER_TOKEN, else a new one printed at start)")
     ap.add_argument("--log-level", default="WARNING")
     return ap
+
+
+def start_car(vin: str, model_name: str, broker_url: str, data_dir: Path):
+    """The simulated car behind the head unit, in threads; returns a stop function."""
+    import threading
+
+    from headunit.vehicle_models import UnknownModel, find_model
+
+    from .vehicle.sim import SimSettings, VehicleSim
+
+    try:
+        model = find_model(model_name)
+    except UnknownModel as exc:
+        print(f"ismart-demo: {exc}; running no car", file=sys.stderr)
+        return lambda: None
+    sim = VehicleSim(SimSettings(vin=vin, model=model, broker=broker_url, data_dir=data_dir))
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(0.25):
+            sim.tick()
+
+    sim.start()
+    threading.Thread(target=loop, name="car", daemon=True).start()
+
+    def halt() -> None:
+        stop.set()
+        sim.stop()
+    return halt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     cloud.serve_http_in_thread()
     hu = build(HeadUnitSettings(broker=broker_url, data_dir=args.data_dir / "headunit",
                                 vin=args.vin, model=args.model))
+    stop_car = (lambda: None) if args.no_car else start_car(
+        hu.identity.vin, hu.identity.model, broker_url, args.data_dir / "vehicle")
     window = not args.headless and bool(os.environ.get("DISPLAY")
                                         or os.environ.get("WAYLAND_DISPLAY"))
     phone = f"ismart-phone --cloud {cloud.http_url}"
@@ -102,6 +135,13 @@ Next, with a phone (in another terminal, from this directory):
   {phone} scan 'QR URL'                 # 1st scan: log into the car
   {phone} scan 'QR URL'                 # 2nd scan: bind the car
   ({'the QR URL is in the JSON lines below' if not window else 'or: scan --image screenshot.png'})
+Then use the car (bound accounts only):
+  {phone} status
+  {phone} climate on --temp 21
+  {phone} charge target 80
+  {phone} lock
+And act as the car (a rig or a developer):
+  ismart-vehicle --broker {broker_url} --vin {hu.identity.vin} set doors.driver open
 Ownership changes (see README): {phone} unbind VIN | force-unbind VIN | answer agree
   ismart-cloud time advance 72h --cloud {cloud.http_url} --admin-token {admin_token}
   ismart-cloud dealer unbind --vin VIN --case CASE --cloud {cloud.http_url} --dealer-token {dealer_token}
@@ -115,6 +155,7 @@ Ctrl-C stops everything.
         from headunit.headless import run
         return run(hu)
     finally:
+        stop_car()
         cloud.stop()
         if broker:
             broker.stop()

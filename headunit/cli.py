@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .mqtt import BrokerUrl, TlsFiles
 from .protocol.topics import TopicError, check_vin
+from .remote.server import RemoteSettings
 from .runtime import HeadUnitSettings, build
 
 DEFAULT_DATA = Path(os.environ.get("ISMART_HEADUNIT_DATA", "var/headunit"))
@@ -52,6 +53,15 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--lang", choices=("en", "da"), default="en", help="language (default: en)")
     ap.add_argument("--theme", choices=("day", "night"), default="day", help="theme (default: day)")
     ap.add_argument("--fullscreen", action="store_true", help="fill the screen")
+    ap.add_argument("--remote-control", metavar="HOST:PORT",
+                    help="serve the remote-control interface for test rigs (JSON-RPC 2.0 over "
+                         "HTTP, see docs/remote-control.md) on HOST:PORT, or PORT on 127.0.0.1; "
+                         "port 0 picks a free one and prints it. Off by default; needs "
+                         "--remote-token")
+    ap.add_argument("--remote-token", metavar="TOKEN",
+                    default=os.environ.get("ISMART_REMOTE_TOKEN"),
+                    help="the bearer token every remote-control call must carry "
+                         "(default: $ISMART_REMOTE_TOKEN)")
     ap.add_argument("--log-level", default="INFO")
     return ap
 
@@ -60,10 +70,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s headunit %(levelname)s %(name)s: %(message)s")
+    remote = None
     try:
         BrokerUrl.parse(args.broker)
         if args.vin:
             check_vin(args.vin)
+        if args.remote_control:
+            if args.headless:
+                raise ValueError("--remote-control drives the window; it does not work with "
+                                 "--headless (use its JSON commands on stdin instead)")
+            remote = RemoteSettings.parse(args.remote_control, args.remote_token)
     except (ValueError, TopicError) as exc:
         print(f"ismart-headunit: {exc}", file=sys.stderr)
         return 2
@@ -82,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from .ui.app import run_window
     return run_window(hu, size=args.size, lang=args.lang, theme=args.theme,
-                      fullscreen=args.fullscreen)
+                      fullscreen=args.fullscreen, remote=remote)
 
 
 if __name__ == "__main__":

@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from . import car as carpanel
 from .clock import ClockSpec, ScaledClock
 from .identity import Identity
 from .protocol import messages as m
@@ -61,6 +63,7 @@ class View:
     notice_params: dict[str, str]
     login_error: str | None
     public_url: str | None
+    vehicle: carpanel.CarPanel | None = None  # the car: status, services, commands
     # an open force unbind of this car: "bound to another user: force unbinding requested,
     # waiting for the previous owner" (pending, until its deadline) or rejected by them
     force_unbind: m.ForceUnbindState | None = None
@@ -79,6 +82,7 @@ class View:
             "scan_expires": self.scan_expires, "notice": self.notice,
             "notice_params": self.notice_params, "login_error": self.login_error,
             "public_url": self.public_url,
+            "vehicle": self.vehicle.to_json() if self.vehicle else None,
             "force_unbind": self.force_unbind.model_dump() if self.force_unbind else None,
             "support_email": self.support_email,
             "storage_error": self.storage_error,
@@ -100,6 +104,8 @@ class HeadUnit:
         self.rotator = QrRotator(identity.private_key, identity.vin, clock, self.public_url,
                                  period=qr_period, lifetime=qr_lifetime)
         self.link: Any = None  # HeadUnitLink, attached by the runner
+        self.car = carpanel.new_panel(identity.model)
+        self.car_link: Any = None  # CarLink, attached by the runner
         self._lock = threading.RLock()
         self._listeners: list[Callable[[View], None]] = []
         self._last_view: View | None = None
@@ -149,6 +155,31 @@ class HeadUnit:
             with self._lock:
                 self._save()  # what could not be written is written as soon as it can be
         self.dispatch(Tick(self.clock.now()))
+        self.dispatch_car(carpanel.Expire(time.monotonic()))
+
+    # -------------------------------------------------------------- the car
+
+    def dispatch_car(self, event: carpanel.CarEvent) -> None:
+        """Feed the car panel (status, availability, command results) from any thread."""
+        with self._lock:
+            t = carpanel.step(self.car, event)
+            self.car = t.panel
+            for effect in t.effects:
+                if self.car_link is not None:
+                    self.car_link.send(effect.message)
+                else:
+                    self.car = carpanel.step(self.car, carpanel.CommandAnswered(
+                        carpanel.pv.error_result(effect.message.request_id, "offline",
+                                                 "The head unit has no link to the cloud."))
+                    ).panel
+            self._refresh()
+
+    def car_command(self, command: Any, request_id: str | None = None) -> str:
+        """The driver asks the car for ``command`` (a headunit.protocol.vehicle command);
+        returns its request id. The outcome shows in ``View.vehicle.commands``."""
+        rid = request_id or uuid.uuid4().hex
+        self.dispatch_car(carpanel.CommandRequested(rid, command, time.monotonic()))
+        return rid
 
     # touchscreen actions
     def open_password_login(self) -> None:
@@ -207,7 +238,7 @@ class HeadUnit:
                 notice=s.notice.code if s.notice else None,
                 notice_params=dict(s.notice.params) if s.notice else {},
                 login_error=s.login_error, public_url=self.public_url(),
-                force_unbind=s.force_unbind,
+                force_unbind=s.force_unbind, vehicle=self.car,
                 storage_error=self._storage_error)
 
     def _refresh(self) -> None:

@@ -12,6 +12,11 @@ stdin: one JSON command per line, the touches a person would make::
     {"cmd": "open_password_login"}
     {"cmd": "password_login", "identifier": "ann@example.com", "password": "..."}
     {"cmd": "cancel"}      {"cmd": "logout"}      {"cmd": "state"}      {"cmd": "quit"}
+    {"cmd": "car", "command": {"name": "climate", "state": "on", "temperature": 21}}
+
+A ``car`` command is a driver's command to the car (any command of docs/protocol.md, e.g.
+climate, defrost, charge_target, find_my_car); its outcome shows in ``vehicle.commands``
+of the state lines, and the car's status in ``vehicle.status``.
     {"cmd": "contact"}     (answered {"event": "contact", "email": ..., "mailto": ...})
 
 A bad command line is answered with ``{"event": "error", "error": "..."}`` and ignored.
@@ -25,6 +30,8 @@ import signal
 import sys
 import threading
 from typing import Any, TextIO
+
+from pydantic import ValidationError
 
 from .controller import HeadUnit, View
 from .protocol.support import SUPPORT_EMAIL, mailto
@@ -64,6 +71,19 @@ def handle_command(hu: HeadUnit, line: str, out: JsonLines, stop: threading.Even
             hu.cancel_password_login()
         elif name == "logout":
             hu.logout()
+        elif name == "car":
+            from .protocol import vehicle as pv
+            try:
+                command = pv.COMMAND.validate_python(cmd.get("command"))
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first["loc"]) or "command"
+                raise ValueError(f"car command {where}: {first['msg']}") from None
+            rid = cmd.get("request_id")
+            if rid is not None and (not isinstance(rid, str) or not rid.replace("-", "")
+                                    .replace("_", "").isalnum() or len(rid) > 64):
+                raise ValueError("request_id must be 1-64 letters, digits, - or _")
+            hu.car_command(command, rid)
         elif name == "state":
             out.view(hu.view())
         elif name == "quit":
@@ -72,7 +92,7 @@ def handle_command(hu: HeadUnit, line: str, out: JsonLines, stop: threading.Even
             out.emit("contact", email=SUPPORT_EMAIL, mailto=mailto("iSmart"))
         else:
             raise ValueError(f"unknown command {name!r}; known: open_password_login, "
-                             "password_login, cancel, logout, state, contact, quit")
+                             "password_login, cancel, logout, car, state, contact, quit")
     except ValueError as exc:
         out.emit("error", error=str(exc))
 

@@ -127,6 +127,22 @@ class MqttConnection:
         if self._connected.is_set():
             self.client.subscribe(topic_filter, qos=qos)
 
+    def subscribe_message(self, topic_filter: str,
+                          handler: Callable[[paho.MQTTMessage], None], qos: int = 1) -> None:
+        """Like :meth:`subscribe`, but ``handler`` gets paho's whole message (e.g. to see its
+        ``retain`` flag: a retained command must never be replayed as an action)."""
+        self._subs.append((topic_filter, qos))
+
+        def run(client, userdata, message) -> None:  # noqa: ANN001
+            try:
+                handler(message)
+            except Exception:
+                log.exception("handler for %s failed; message dropped", message.topic)
+
+        self.client.message_callback_add(topic_filter, run)
+        if self._connected.is_set():
+            self.client.subscribe(topic_filter, qos=qos)
+
     def on_connectivity(self, listener: Callable[[bool], None]) -> None:
         self._connectivity.append(listener)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .car_link import CarLink
 from .clock import ScaledClock
 from .controller import HeadUnit
 from .identity import load_or_create
@@ -40,4 +41,5 @@ def build(settings: HeadUnitSettings) -> HeadUnit:
         tls=settings.tls)
     hu.link = HeadUnitLink(conn, identity.vin, hu.dispatch, hello=hu.hello,
                            on_clock=hu.adopt_clock, on_cloud_info=hu.adopt_cloud_info)
+    hu.car_link = CarLink(conn, identity.vin, hu.dispatch_car)
     return hu

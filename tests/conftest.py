@@ -63,6 +63,16 @@ class System:
         p.wait_for(lambda l: l["event"] == "started", 20, "started line")
         return p
 
+    def start_vehicle(self, vin: str, *extra: str, model: str = "mg4",
+                      name: str = "vehicle") -> Proc:
+        """An ``ismart-vehicle run`` for ``vin``; returns once it is connected."""
+        args = [program("ismart-vehicle"), "run", "--vin", vin, "--model", model,
+                "--broker", self.broker_url, "--data-dir", str(self.root / name), *extra]
+        p = Proc(args, name=name, log_dir=self.root / "logs")
+        self.procs.append(p)
+        p.wait_for(lambda line: line["event"] == "connected", 20, "connected line")
+        return p
+
     def phone(self, who: str, *args: str) -> dict:
         assert self.cloud_url, "start the cloud first"
         return run_phone(self.cloud_url, self.root / f"phone-{who}", *args)
@@ -117,3 +127,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         reporter.write_line(f"CI=true: {len(skipped)} test(s) were skipped; in CI every test "
                             "must run (install what they need)", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def xvfb():
+    """A virtual X display with GLX (Mesa's OpenGL) for the Kivy windows of the UI tests."""
+    from tests.support.ui import Xvfb
+
+    display = Xvfb()
+    yield display
+    display.stop()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
 
 import pytest
 from cryptography import x509
@@ -15,7 +16,9 @@ from firmware_sim.cloud import pki
 from headunit.protocol import topics
 from tests.support.headunit import qr, state
 from tests.support.mqtt_probe import Probe
-from tests.support.secure_broker import CLOUD, SecureBroker, headunit, pki_cli
+from tests.support.procs import Proc, program
+from tests.support.secure_broker import CLOUD, SecureBroker, car, headunit, pki_cli
+from tests.support.vehicle import car_line, shows
 
 A = "LSJA24U66PS000011"
 B = "LSJA24U66PS000012"
@@ -49,7 +52,7 @@ def refused(rc: object) -> bool:
 def test_pki_init_makes_one_identity_per_device_with_private_keys_kept_private(broker):
     clients = broker.pki / "clients"
     names = sorted(p.stem for p in clients.glob("*.pem"))
-    assert names == sorted([CLOUD, headunit(A), headunit(B)])
+    assert names == sorted([CLOUD, pki.RIG_IDENTITY, headunit(A), headunit(B), car(A), car(B)])
     for name in names:
         cert = x509.load_pem_x509_certificate((clients / f"{name}.pem").read_bytes())
         assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == name
@@ -65,10 +68,11 @@ def test_pki_init_makes_one_identity_per_device_with_private_keys_kept_private(b
 
 
 def test_every_vehicle_topic_is_classified_for_the_access_policy():
-    """A new vehicle topic must be given a direction in pki.py, or no device may use it."""
-    written, read = set(pki.HEADUNIT_WRITES), set(pki.HEADUNIT_READS)
-    assert not written & read
-    assert written | read == set(topics.VEHICLE_LEAVES)
+    """A new vehicle topic must be given a writer and readers in pki.POLICY, or no device may
+    use it."""
+    assert set(pki.POLICY) == set(topics.VEHICLE_LEAVES)
+    for leaf, (writer, readers) in pki.POLICY.items():
+        assert writer not in readers, leaf
 
 
 def test_pki_refuses_a_bad_vin_and_an_unknown_device_with_a_clear_message(tmp_path):
@@ -90,7 +94,7 @@ def test_head_unit_a_cannot_subscribe_to_head_unit_b_topics(broker):
                          "ismart/v1/vehicles/#", f"ismart/v1/vehicles/{B}/#"):
             assert refused(a.subscribe(wildcard)[0]), wildcard
         # its own topics and the cloud's retained state are granted
-        for leaf in pki.HEADUNIT_READS:
+        for leaf in pki.reads("headunit"):
             assert not a.subscribe(topics.vehicle(A, leaf))[0].is_failure, leaf
         assert not a.subscribe("ismart/v1/cloud/#")[0].is_failure
     finally:
@@ -102,9 +106,9 @@ def test_head_unit_a_cannot_publish_to_head_unit_b_topics_and_b_never_receives_i
     b = connected(device(broker, headunit(B)))
     cloud = connected(device(broker, CLOUD))
     try:
-        for leaf in pki.HEADUNIT_READS:
+        for leaf in pki.reads("headunit"):
             assert not b.subscribe(topics.vehicle(B, leaf))[0].is_failure
-        for leaf in pki.HEADUNIT_WRITES:
+        for leaf in pki.reads("cloud"):
             assert not cloud.subscribe(topics.vehicle_filter(leaf))[0].is_failure
         forged_session = json.dumps({"type": "session", "vin": B, "cloud_id": "evil", "seq": 99,
                                      "user": None, "binding": None}).encode()
@@ -113,9 +117,11 @@ def test_head_unit_a_cannot_publish_to_head_unit_b_topics_and_b_never_receives_i
                            response_topic=topics.vehicle(A, topics.HEADUNIT_RESPONSE),
                            correlation=b"evil")
             assert refused(rc), (leaf, rc)
-        # a head unit may not pose as the cloud either, not even to itself
+        # a head unit may not pose as the cloud or as its car either, not even to itself
         assert refused(a.publish(topics.CLOUD_AVAILABILITY, b"offline", retain=True))
         assert refused(a.publish(topics.vehicle(A, topics.SESSION), forged_session))
+        assert refused(a.publish(topics.vehicle(A, topics.CAR_STATUS), b"{}"))
+        assert refused(a.publish(topics.vehicle(A, topics.STATUS), b"{}"))
         # sentinels, published after every refused message was answered: they arrive, and
         # nothing else does
         assert not cloud.publish(topics.vehicle(B, topics.EVENTS), b"sentinel").is_failure
@@ -134,6 +140,22 @@ def test_head_unit_a_cannot_publish_to_head_unit_b_topics_and_b_never_receives_i
     finally:
         for p in (a, b, cloud):
             p.close()
+
+
+def test_a_car_reaches_only_its_own_car_topics(broker):
+    car_a = connected(device(broker, car(A)))
+    try:
+        for leaf in topics.VEHICLE_LEAVES:
+            assert refused(car_a.subscribe(topics.vehicle(B, leaf))[0]), leaf
+            assert refused(car_a.publish(topics.vehicle(B, leaf), b"{}")), leaf
+        for leaf in pki.reads("car"):
+            assert not car_a.subscribe(topics.vehicle(A, leaf))[0].is_failure, leaf
+        # it cannot pose as its head unit, nor read the head unit's session
+        assert refused(car_a.publish(topics.vehicle(A, topics.HEADUNIT_REQUEST), b"{}"))
+        assert refused(car_a.subscribe(topics.vehicle(A, topics.SESSION))[0])
+        assert not car_a.subscribe(topics.CLOUD_CLOCK)[0].is_failure
+    finally:
+        car_a.close()
 
 
 def test_a_device_cannot_take_another_devices_client_id(broker):
@@ -215,7 +237,7 @@ def test_a_revoked_device_cannot_connect_and_the_others_still_can(tmp_path):
                      password=sb.password(headunit(A))).connect() != "ok"
         assert device(sb, headunit(B)).connect() == "ok"
         crl = x509.load_pem_x509_crl((sb.pki / "crl.pem").read_bytes())
-        assert len(crl) == 1
+        assert len(crl) == 2  # the car's head unit and the car itself
         # a new head unit for the same car gets a new certificate, which works
         r = pki_cli("add-vehicle", "--dir", str(sb.pki), "--vin", A)
         assert r.returncode == 0, r.stderr
@@ -229,10 +251,16 @@ def test_a_revoked_device_cannot_connect_and_the_others_still_can(tmp_path):
 
 
 @pytest.mark.integration
-def test_two_scan_bind_over_mqtts_with_the_generated_certificates(system_on, broker):
+def test_two_scan_bind_and_the_car_over_mqtts_with_the_generated_certificates(system_on, broker):
     s = system_on(broker.url)
     s.start_cloud(*broker.tls_flags(CLOUD))
     hu = s.start_headunit(*broker.tls_flags(headunit(A)), vin=A, name="hu")
+    # (ismart-vehicle takes its TLS files before the subcommand)
+    vehicle = Proc([program("ismart-vehicle"), "--broker", broker.url, *broker.tls_flags(car(A)),
+                    "run", "--vin", A, "--model", "mg4", "--data-dir", str(s.root / "car")],
+                   name="vehicle", log_dir=s.root / "logs")
+    s.procs.append(vehicle)
+    vehicle.wait_for(lambda line: line["event"] == "connected", 30, "connected line")
     s.new_user("ann", "Ann Hansen")
     r = s.phone("ann", "scan", qr(hu, "login", timeout=30)["qr"]["content"])
     assert r["rc"] == 0 and r["result"]["result"] == "logged_in", r
@@ -240,6 +268,17 @@ def test_two_scan_bind_over_mqtts_with_the_generated_certificates(system_on, bro
     assert r["rc"] == 0 and r["result"]["result"] == "bound", r
     bound = state(hu, "bound", online=True)
     assert bound["binding"]["display_name"] == "Ann Hansen"
+    # the car's topics work under the policy too: its status reaches the head unit through
+    # the cloud, a phone command reaches the car, and the rig's tool reaches the car
+    car_line(hu, lambda v: v["car_online"] and v["status"] is not None, timeout=30)
+    r = s.phone("ann", "climate", "on", "--temp", "22")
+    assert r["rc"] == 0 and r["result"]["status"] == "ok", r
+    mark = hu.mark()
+    r = subprocess.run([program("ismart-vehicle"), "--broker", broker.url, "--vin", A,
+                        *broker.tls_flags(pki.RIG_IDENTITY), "set", "tyres.frontLeftPressure",
+                        "1.9"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    car_line(hu, shows("tyres.frontLeftPressure", 1.9), since=mark, timeout=30)
 
 
 @pytest.mark.integration

@@ -10,7 +10,7 @@ gives a 500. Phones authenticate with ``Authorization: Bearer <token>`` from ``P
 import hmac
 import logging
 import sqlite3
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
@@ -84,7 +84,8 @@ def source_of(request: Request) -> str:
 
 
 def create_app(service: CloudService, *, admin_token: str | None = None,
-               dealer_token: str | None = None) -> FastAPI:
+               dealer_token: str | None = None, relay: Any = None,
+               desk: Any = None) -> FastAPI:
     app = FastAPI(title="iSmart cloud simulator", version="1",
                   description="The phone-facing API of the iSmart cloud simulator.")
     app.state.service = service
@@ -212,5 +213,9 @@ def create_app(service: CloudService, *, admin_token: str | None = None,
 
     # the mobile web companion: /s/{token} (what a phone's camera opens), /login, /cars, ...
     app.include_router(web_router(service))
+
+    if relay is not None and desk is not None:  # the car's services (vehicle_api.py)
+        from .vehicle_api import install
+        install(app, relay, desk, Phone)
 
     return app

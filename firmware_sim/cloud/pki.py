@@ -5,12 +5,14 @@
 - ``ca.pem`` / ``ca.key``: the CA every broker and device trusts;
 - ``broker.pem`` / ``broker.key``: the broker's certificate (SAN 127.0.0.1, localhost, --host);
 - ``clients/<identity>.pem|.key|.password``: one identity per device, ``ismart-cloud`` for the
-  cloud and ``headunit-<VIN>`` per head unit; that name is the certificate's CN, the MQTT
+  cloud, ``headunit-<VIN>`` and ``vehicle-<VIN>`` per car (head unit and vehicle simulator),
+  ``ismart-vehicle-admin`` for the rig's tool; that name is the certificate's CN, the MQTT
   username, and the MQTT client id;
 - ``crl.pem``: the revoked certificates;
 - ``dynamic-security.json``: the access policy for mosquitto's dynamic-security plugin: each
-  head unit may subscribe to, receive and publish on only its own VIN's topics (and read the
-  cloud's retained ``ismart/v1/cloud/#``), the cloud only its service topics; anything else is
+  head unit or car may subscribe to, receive and publish on only its own VIN's topics, each in
+  the direction :data:`POLICY` gives (and read the cloud's retained ``ismart/v1/cloud/#``),
+  the cloud only its service topics; anything else is
   refused (a subscription with reason code 0x87 "Not authorized", a publish likewise);
 - ``mosquitto.conf``: the strong option, TLS client certificates (``require_certificate``,
   ``use_identity_as_username``, ``crlfile``);
@@ -49,12 +51,38 @@ CLOUD_IDENTITY = "ismart-cloud"
 CERT_DAYS = 825
 CRL_DAYS = 365
 
-# Which vehicle topics a head unit writes and which it reads (the cloud does the opposite).
-# Every leaf of topics.VEHICLE_LEAVES must be in exactly one (tests/test_pki.py checks it), so a
-# new topic cannot slip past the ACL unclassified.
-HEADUNIT_WRITES = (topics.HEADUNIT_AVAILABILITY, topics.HEADUNIT_REQUEST)
-HEADUNIT_READS = (topics.HEADUNIT_RESPONSE, topics.SESSION, topics.EVENTS)
-CLOUD_TOPICS = f"{topics.PREFIX}/cloud/#"
+RIG_IDENTITY = "ismart-vehicle-admin"  # the test rig's tool: ismart-vehicle get/set/drive
+
+# Who publishes each vehicle topic and who may read it: device kinds are "cloud", "headunit"
+# and "car" (one of each per VIN, own VIN only) and "rig" (every VIN). Every leaf of
+# topics.VEHICLE_LEAVES must be here (tests/test_broker_isolation.py checks it), so a new topic
+# cannot slip past the policy unclassified.
+POLICY: dict[str, tuple[str, tuple[str, ...]]] = {
+    topics.HEADUNIT_AVAILABILITY: ("headunit", ("cloud",)),
+    topics.HEADUNIT_REQUEST: ("headunit", ("cloud",)),
+    topics.HEADUNIT_RESPONSE: ("cloud", ("headunit",)),
+    topics.SESSION: ("cloud", ("headunit",)),
+    topics.EVENTS: ("cloud", ("headunit",)),
+    topics.CAR_AVAILABILITY: ("car", ("cloud", "headunit")),
+    topics.CAR_STATUS: ("car", ("cloud",)),
+    topics.CAR_COMMAND: ("cloud", ("car",)),
+    topics.CAR_RESULT: ("car", ("cloud",)),
+    topics.CAR_ADMIN: ("rig", ("car",)),
+    topics.CAR_ADMIN_RESPONSE: ("car", ("rig",)),
+    topics.STATUS: ("cloud", ("headunit",)),
+    topics.HEADUNIT_CAR_COMMAND: ("headunit", ("cloud",)),
+    topics.HEADUNIT_CAR_RESULT: ("cloud", ("headunit",)),
+}
+CLOUD_TOPICS = f"{topics.PREFIX}/cloud/#"  # the cloud's retained state; head units, cars read
+IDENTITY_OF = {"headunit": "headunit-{vin}", "car": "vehicle-{vin}"}  # the client ids they use
+
+
+def writes(kind: str) -> list[str]:
+    return [leaf for leaf, (writer, _) in POLICY.items() if writer == kind]
+
+
+def reads(kind: str) -> list[str]:
+    return [leaf for leaf, (_, readers) in POLICY.items() if kind in readers]
 
 
 class PkiError(ValueError):
@@ -62,13 +90,17 @@ class PkiError(ValueError):
 
 
 def headunit_identity(vin: str) -> str:
-    return f"headunit-{topics.check_vin(vin)}"
+    return IDENTITY_OF["headunit"].format(vin=topics.check_vin(vin))
+
+
+def car_identity(vin: str) -> str:
+    return IDENTITY_OF["car"].format(vin=topics.check_vin(vin))
 
 
 @dataclass
 class Device:
     name: str
-    kind: str  # cloud | headunit
+    kind: str  # cloud | headunit | car | rig
     serial: int
     vin: str | None = None
     revoked: float | None = None
@@ -241,20 +273,36 @@ class Pki:
                            f"{PLUGIN_NAME} (package mosquitto), or leave it out")
         state = State(port, password_port, bind, list(hosts), plugin=plugin)
         self._add(state, ca_key, ca_cert, CLOUD_IDENTITY, "cloud")
+        self._add(state, ca_key, ca_cert, RIG_IDENTITY, "rig")
         for vin in vins:
-            self._add(state, ca_key, ca_cert, headunit_identity(vin), "headunit", vin)
+            for kind, pattern in IDENTITY_OF.items():
+                self._add(state, ca_key, ca_cert, pattern.format(vin=vin), kind, vin)
         self._write_all(state, ca_key, ca_cert)
         return state
 
-    def add_vehicle(self, vin: str) -> Device:
+    def add_vehicle(self, vin: str) -> list[Device]:
+        """Identities for a new car (its head unit and the car itself); a revoked one is
+        issued anew, with a new key and serial."""
+        topics.check_vin(vin)
         state, ca_key, ca_cert = self._load()
-        name = headunit_identity(vin)
-        d = state.devices.get(name)
-        if d is not None and d.revoked is None:
-            raise PkiError(f"{name} already has a certificate; revoke it first to issue a new one")
-        device = self._add(state, ca_key, ca_cert, name, "headunit", vin)
+        made = []
+        for kind, pattern in IDENTITY_OF.items():
+            d = state.devices.get(pattern.format(vin=vin))
+            if d is None or d.revoked is not None:
+                made.append(self._add(state, ca_key, ca_cert, pattern.format(vin=vin), kind, vin))
+        if not made:
+            raise PkiError(f"{vin} already has its identities; revoke them first to issue "
+                           "new ones")
         self._write_all(state, ca_key, ca_cert)
-        return device
+        return made
+
+    def revoke_vehicle(self, vin: str) -> list[Device]:
+        """Revoke every identity of a car (head unit and car)."""
+        topics.check_vin(vin)
+        names = [p.format(vin=vin) for p in IDENTITY_OF.values()]
+        if not any(n in self.state().devices for n in names):
+            raise PkiError(f"no identities for {vin} in {self.root}")
+        return [self.revoke(n) for n in names if n in self.state().devices]
 
     def revoke(self, name: str) -> Device:
         state, ca_key, ca_cert = self._load()
@@ -377,13 +425,21 @@ class Pki:
 def grants(d: Device) -> list[tuple[str, str]]:
     """``(access, topic filter)`` for one identity: access is read, write or readwrite."""
     if d.kind == "cloud":
-        return [("readwrite", CLOUD_TOPICS),
-                *(("read", topics.vehicle_filter(leaf)) for leaf in HEADUNIT_WRITES),
-                *(("write", topics.vehicle_filter(leaf)) for leaf in HEADUNIT_READS)]
-    assert d.vin is not None
-    return [("read", CLOUD_TOPICS),
-            *(("write", topics.vehicle(d.vin, leaf)) for leaf in HEADUNIT_WRITES),
-            *(("read", topics.vehicle(d.vin, leaf)) for leaf in HEADUNIT_READS)]
+        out = [("readwrite", CLOUD_TOPICS)]
+    elif d.kind == "rig":
+        out = []
+    else:
+        out = [("read", CLOUD_TOPICS)]
+
+    def where(leaf: str) -> str:
+        if d.kind in ("cloud", "rig"):
+            return topics.vehicle_filter(leaf)
+        assert d.vin is not None
+        return topics.vehicle(d.vin, leaf)
+
+    out += [("write", where(leaf)) for leaf in writes(d.kind)]
+    out += [("read", where(leaf)) for leaf in reads(d.kind)]
+    return out
 
 
 def dynsec_policy(devices: list[Device], password_hashes: dict[str, str]) -> dict:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from headunit.protocol.topics import TopicError
 
-from .pki import CLOUD_IDENTITY, Pki, PkiError, headunit_identity
+from .pki import CLOUD_IDENTITY, Pki, PkiError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +23,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     i = psub.add_parser("init", help="make a new PKI directory")
     i.add_argument("--dir", type=Path, required=True, help="where the files go")
     i.add_argument("--vin", action="append", default=[], metavar="VIN",
-                   help="a car to make a head-unit identity for (repeat for more)")
+                   help="a car to make identities for: headunit-VIN and vehicle-VIN (repeat "
+                        "for more cars)")
     i.add_argument("--host", action="append", default=[], metavar="NAME",
                    help="another name or address of the broker for its certificate "
                         "(127.0.0.1 and localhost are always in)")
@@ -40,14 +41,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--force", action="store_true",
                    help="replace an existing PKI (every device then needs its new files)")
 
-    a = psub.add_parser("add-vehicle", help="make an identity for a new car")
+    a = psub.add_parser("add-vehicle", help="make the identities of a new car (head unit and "
+                                            "car simulator)")
     a.add_argument("--dir", type=Path, required=True)
     a.add_argument("--vin", required=True)
 
     r = psub.add_parser("revoke", help="revoke a device: CRL, ACL and password file rewritten")
     r.add_argument("--dir", type=Path, required=True)
     who = r.add_mutually_exclusive_group(required=True)
-    who.add_argument("--vin", help="the car whose head unit to revoke")
+    who.add_argument("--vin", help="the car whose identities (head unit, car) to revoke")
     who.add_argument("--identity", help=f"any identity by name, e.g. {CLOUD_IDENTITY}")
 
     s = psub.add_parser("show", help="list the identities and how to use them")
@@ -85,7 +87,10 @@ def run(args: argparse.Namespace) -> int:
         elif args.pki_command == "add-vehicle":
             pki.add_vehicle(args.vin)
         elif args.pki_command == "revoke":
-            pki.revoke(headunit_identity(args.vin) if args.vin else args.identity)
+            if args.vin:
+                pki.revoke_vehicle(args.vin)
+            else:
+                pki.revoke(args.identity)
         print(json.dumps(_usage(pki), indent=1))
     except (PkiError, TopicError, OSError) as exc:
         print(f"ismart-cloud pki: {exc}", file=sys.stderr)

@@ -20,9 +20,11 @@ from headunit.protocol import topics
 
 from ..netutil import bind_socket, lan_address
 from . import storage
+from .car_commands import CommandDesk
 from .http_api import create_app
 from .mqtt_side import CloudMqtt, ConnPublisher
 from .service import CloudService, CloudSettings
+from .vehicles import VehicleRelay
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +62,11 @@ class CloudRuntime:
                           demo=config.demo, kdf_profile=config.kdf_profile),
             self.clock, ConnPublisher(self.conn))
         self.mqtt = CloudMqtt(self.conn, self.service)
+        self.vehicles = VehicleRelay(self.conn, self.service)
+        self.car_commands = CommandDesk(self.conn, self.vehicles)
         self.app = create_app(self.service, admin_token=config.admin_token,
-                              dealer_token=config.dealer_token)
+                              dealer_token=config.dealer_token, relay=self.vehicles,
+                              desk=self.car_commands)
         self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning",
                                                     access_log=False, lifespan="off"))
         self._stop = threading.Event()

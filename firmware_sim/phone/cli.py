@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import ownership_cli
+from . import car_cli, ownership_cli
 from .client import PhoneClient, PhoneError, decode_qr_image
 
 DEFAULT_PROFILE = Path(os.environ.get("ISMART_PHONE_PROFILE", Path.home() / ".ismart-phone"))
@@ -23,7 +23,9 @@ def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="ismart-phone",
         description="The iSmart phone app, simulated: register, log in, scan the car's QR codes, "
-                    "unbind and force-unbind cars, notifications, feedback, contact.")
+                    "unbind and force-unbind cars, notifications, feedback, contact, and use "
+                    "the car's services (status, climate, charge, lock, find-my-car, "
+                    "send-destination, poi, alerts).")
     ap.add_argument("--cloud", default=os.environ.get("ISMART_CLOUD", "http://127.0.0.1:8080"),
                     help="the cloud's URL (default: $ISMART_CLOUD or %(default)s)")
     ap.add_argument("--profile", type=Path, default=DEFAULT_PROFILE,
@@ -68,6 +70,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("car-logout", help="log this account out of a car (the binding stays)")
     p.add_argument("vin")
+    car_cli.add_commands(sub)  # the car's services: status, climate, charge, lock, ...
 
     ownership_cli.add_parsers(sub)
     return ap
@@ -120,6 +123,8 @@ def run(args: argparse.Namespace, phone: PhoneClient) -> tuple[Any, str]:
     if c == "car-logout":
         r = phone.call("POST", f"/api/v1/vehicles/{args.vin}/logout", auth=True)
         return r, "Logged out of the car."
+    if c in car_cli.COMMANDS:
+        return car_cli.run(args, phone)
     raise PhoneError("invalid_request", f"unknown command {c}")
 
 

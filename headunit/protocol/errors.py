@@ -37,6 +37,20 @@ MESSAGES: dict[str, str] = {
     "invalid_credentials": "The account or the password is wrong.",
     "not_authenticated": "You are not logged in. Log in first.",
     "rate_limited": "Too many attempts. Try again later.",
+    # The car and its services (issue 5)
+    "not_bound": "Only the account bound to this car can do that. Bind the car to your account first.",
+    "service_unavailable": "This car model does not have that service.",
+    "unknown_model": "This car's model is not in the model list, so its services are unknown.",
+    "vehicle_offline": "The car cannot be reached. Try again when it is online.",
+    "vehicle_timeout": "The car did not answer in time. Try again with the same request id: it never runs twice.",
+    "request_id_reused": "This request id was already used for another command. Use a new request id.",
+    "invalid_command": "The command is not valid.",
+    "door_open": "A door is open: cannot lock. Close every door, the boot and the bonnet, then lock.",
+    "cable_not_connected": "The charging cable is not connected. Plug it in, then start charging.",
+    "already_at_target": "The battery is already at the charge target. Raise the target to charge more.",
+    "not_charging": "The car is not charging.",
+    "battery_low": "The battery is too low for that. Charge the car first.",
+    "car_moving": "The car is being driven. Try again when it is parked.",
     # Ownership changes: unbind, force unbinding, dealer unbind (issue 4)
     "car_not_bound": "This car is not bound to any account. Log in to the car and scan its "
                      "code again to bind it.",

@@ -85,6 +85,20 @@ MESSAGES_DA: dict[str, str] = {
     "offline": "Skyen kan ikke nås. Prøv igen, når forbindelsen er tilbage.",
     "timeout": "Skyen svarede ikke i tide. Prøv igen.",
     "internal": "Noget gik galt i skyen. Prøv igen.",
+    # The car and its services
+    "not_bound": "Kun den konto, bilen er bundet til, kan gøre det. Bind først bilen til din konto.",
+    "service_unavailable": "Denne bilmodel har ikke den tjeneste.",
+    "unknown_model": "Bilens model er ikke på modellisten, så dens tjenester er ukendte.",
+    "vehicle_offline": "Bilen kan ikke nås. Prøv igen, når den er online.",
+    "vehicle_timeout": "Bilen svarede ikke i tide. Prøv igen med samme request id: den udføres aldrig to gange.",
+    "request_id_reused": "Dette request id er allerede brugt til en anden kommando. Brug et nyt request id.",
+    "invalid_command": "Kommandoen er ikke gyldig.",
+    "door_open": "En dør er åben: bilen kan ikke låses. Luk alle døre, bagklappen og motorhjelmen, og lås så.",
+    "cable_not_connected": "Ladekablet er ikke tilsluttet. Sæt det i, og start så opladningen.",
+    "already_at_target": "Batteriet er allerede ved ladegrænsen. Hæv grænsen for at lade mere.",
+    "not_charging": "Bilen lader ikke.",
+    "battery_low": "Batteriet er for lavt til det. Oplad bilen først.",
+    "car_moving": "Bilen er i bevægelse. Prøv igen, når den holder parkeret.",
 }
 
 

@@ -11,6 +11,18 @@ Topic layout (prefix ``ismart/v1``)::
     ismart/v1/vehicles/{vin}/session               cloud, retained: who is in the car, binding
     ismart/v1/vehicles/{vin}/events                cloud -> head unit: scans, notices
 
+The car itself (the vehicle simulator) and its status relay (:mod:`.vehicle` payloads)::
+
+    ismart/v1/vehicles/{vin}/car/availability      car, retained, Last Will "offline"
+    ismart/v1/vehicles/{vin}/car/status            car -> cloud, retained: vehicle_status
+    ismart/v1/vehicles/{vin}/car/command           cloud -> car (MQTT 5 request): car_command
+    ismart/v1/vehicles/{vin}/car/result            car -> cloud (the response topic): car_result
+    ismart/v1/vehicles/{vin}/car/admin             rig -> car (MQTT 5 request): get/set/drive
+    ismart/v1/vehicles/{vin}/car/admin_response    car -> rig: admin_result
+    ismart/v1/vehicles/{vin}/status                cloud -> head unit, retained: vehicle_status
+    ismart/v1/vehicles/{vin}/headunit/car_command  head unit -> cloud (MQTT 5 request)
+    ismart/v1/vehicles/{vin}/headunit/car_result   cloud -> head unit: car_result
+
 A name that goes into a topic can never carry ``+``, ``#``, ``/`` or a NUL: :func:`segment`
 refuses it, so no VIN or id can widen a subscription or reach another car's topics.
 """
@@ -29,7 +41,22 @@ HEADUNIT_RESPONSE = "headunit/response"
 SESSION = "session"
 EVENTS = "events"
 
-VEHICLE_LEAVES = (HEADUNIT_AVAILABILITY, HEADUNIT_REQUEST, HEADUNIT_RESPONSE, SESSION, EVENTS)
+# The car (vehicle simulator) and the cloud's relay of its status.
+CAR_AVAILABILITY = "car/availability"
+CAR_STATUS = "car/status"
+CAR_COMMAND = "car/command"
+CAR_RESULT = "car/result"
+CAR_ADMIN = "car/admin"
+CAR_ADMIN_RESPONSE = "car/admin_response"
+STATUS = "status"
+HEADUNIT_CAR_COMMAND = "headunit/car_command"
+HEADUNIT_CAR_RESULT = "headunit/car_result"
+
+CAR_LEAVES = (CAR_AVAILABILITY, CAR_STATUS, CAR_COMMAND, CAR_RESULT, CAR_ADMIN,
+              CAR_ADMIN_RESPONSE, STATUS, HEADUNIT_CAR_COMMAND, HEADUNIT_CAR_RESULT)
+
+VEHICLE_LEAVES = (HEADUNIT_AVAILABILITY, HEADUNIT_REQUEST, HEADUNIT_RESPONSE, SESSION, EVENTS,
+                  *CAR_LEAVES)
 
 # ISO 3779: 17 characters, digits and capitals without I, O and Q.
 VIN_PATTERN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")

@@ -23,6 +23,10 @@ def headunit(vin: str) -> str:
     return f"headunit-{vin}"
 
 
+def car(vin: str) -> str:
+    return f"vehicle-{vin}"
+
+
 def pki_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([program("ismart-cloud"), "pki", *args], capture_output=True,
                           text=True, timeout=60)

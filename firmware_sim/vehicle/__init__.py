@@ -1,0 +1,1 @@
+"""The vehicle simulator: one MG car per VIN (``ismart-vehicle``)."""

@@ -1,0 +1,126 @@
+"""The head unit's Kivy app: it only wires the core, the screens and the remote control.
+
+- the core runs on its own worker thread (:class:`~headunit.ui.bridge.CoreBridge`); the
+  app hands it the 4 Hz tick from the Kivy clock and the touches' actions;
+- each new View from the core (on paho's or the worker's thread) reaches the
+  :class:`~headunit.ui.model.UiModel` through ``Clock.schedule_once``: widgets change only
+  on the Kivy thread;
+- the screens observe the model (see ``headunit/ui/screens``).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.config import Config
+from kivy.properties import ObjectProperty
+
+from ..controller import HeadUnit, View
+from ..remote.server import RemoteSettings
+from .bridge import CoreBridge
+from .model import UiModel
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 0.25
+# what a touch may ask of the core (HeadUnit methods)
+ACTIONS = frozenset({"open_password_login", "cancel_password_login", "submit_password",
+                     "logout"})
+
+
+def configure(size: tuple[int, int], fullscreen: bool) -> None:
+    """Window settings; must run before Kivy creates the window."""
+    Config.set("graphics", "width", str(size[0]))
+    Config.set("graphics", "height", str(size[1]))
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "resizable", "1")
+    Config.set("graphics", "maxfps", "60")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("kivy", "keyboard_mode", "system")
+
+
+class HeadUnitApp(App):
+    ui = ObjectProperty(None)
+
+    def __init__(self, hu: HeadUnit, *, lang: str, theme: str,
+                 remote: RemoteSettings | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.hu, self.remote_settings = hu, remote
+        self.title = f"iSmart head unit — {hu.identity.model} {hu.identity.vin}"
+        self.bridge = CoreBridge(hu, self._deliver)
+        self.ui = UiModel(act=self._act, now=hu.clock.now, lang=lang, theme=theme)
+        self.remote: Any = None
+        self._pending: View | None = None
+        self._pending_lock = threading.Lock()
+
+    def build(self) -> Any:
+        from kivy.core.window import Window
+
+        from . import widgets  # noqa: F401  (registers the building blocks' rules)
+        from .root import Root
+
+        Window.bind(size=self._resized)
+        self._resized(Window, Window.size)
+        Clock.schedule_interval(self._tick, TICK_SECONDS)
+        self.bridge.start()
+        if self.remote_settings is not None:
+            from .remote_control import start_remote_control
+            self.remote = start_remote_control(self, self.remote_settings)
+        return Root()
+
+    def on_stop(self) -> None:
+        if self.remote is not None:
+            self.remote.stop()
+        self.bridge.stop()
+
+    # -------------------------------------------------------------- wiring
+
+    def _resized(self, window: Any, size: tuple[int, int]) -> None:
+        from kivy.metrics import Metrics
+        self.ui.set_window_size(size[0], size[1], Metrics.density)
+
+    def _tick(self, _dt: float) -> None:
+        self.bridge.tick()
+        self.ui.tick()
+
+    def _deliver(self, view: View) -> None:
+        """Any thread: keep the newest view and apply it on the Kivy thread."""
+        with self._pending_lock:
+            first = self._pending is None
+            self._pending = view
+        if first:
+            Clock.schedule_once(self._apply_view, -1)
+
+    def _apply_view(self, _dt: float) -> None:
+        with self._pending_lock:
+            view, self._pending = self._pending, None
+        if view is not None:
+            self.ui.apply_view(view)
+
+    def _act(self, action: str, *args: Any) -> None:
+        if action not in ACTIONS:
+            log.error("the touchscreen asked for an unknown action %r", action)
+            return
+        self.bridge.submit(getattr(self.hu, action), *args)
+
+
+def run_window(hu: HeadUnit, *, size: tuple[int, int], lang: str, theme: str,
+               fullscreen: bool, remote: RemoteSettings | None = None) -> int:
+    """Open the touchscreen window and run until it is closed; the connection is started
+    (off the UI thread) and stopped here."""
+    configure(size, fullscreen)
+    app = HeadUnitApp(hu, lang=lang, theme=theme, remote=remote)
+    # SIGTERM (systemd, a test's stop) closes the window cleanly: the availability topic
+    # then says offline at once instead of after the broker's keep-alive
+    signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda _dt: app.stop()))
+    try:
+        app.run()
+    finally:
+        hu.link.conn.stop()
+    return 0

@@ -1,0 +1,84 @@
+"""Regenerates docs/screenshots/: every screen and User-menu state, English and Danish, at
+800x480 and 1280x720, night theme (and a few in the day theme).
+
+Runs the real system: an embedded MQTT 5 broker, the cloud simulator, a phone simulator, and
+the head unit in a window under Xvfb (real OpenGL through Mesa), driven through its remote
+control. Usage: ``make screenshots`` (or ``.venv/bin/python scripts/screenshots.py --help``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from firmware_sim.broker import EmbeddedBroker  # noqa: E402
+from tests.conftest import System  # noqa: E402
+from tests.support.ui import HeadUnitWindow, Xvfb  # noqa: E402
+from tests.support.walkthrough import walk  # noqa: E402
+
+SIZES = ("800x480", "1280x720")
+LANGS = ("en", "da")
+DAY_TOO = ("home", "user-login-qr", "user-bound")
+VIN = "LSJA24U66PS000001"
+
+
+def shoot(size: str, out: Path, tmp: Path, display: str) -> list[Path]:
+    broker = EmbeddedBroker().start()
+    system = System(broker.url, tmp / size)
+    taken: list[Path] = []
+    try:
+        system.start_cloud()
+        system.new_user("ann", "Ann Hansen")
+        system.new_user("bob", "Bob Jensen")
+        hu = HeadUnitWindow(display, broker.url, tmp / size, size=size, vin=VIN)
+        system.procs.append(hu.proc)
+        n = iter(range(1, 100))
+
+        def at(name: str) -> None:
+            number = next(n)
+            for lang in LANGS:
+                hu.rc.set_language(lang)
+                themes = ("night", "day") if name in DAY_TOO else ("night",)
+                for theme in themes:
+                    hu.rc.set_theme(theme)
+                    suffix = "" if theme == "night" else "-day"
+                    path = out / size / lang / f"{number:02d}-{name}{suffix}.png"
+                    taken.append(Path(hu.rc.screenshot(str(path))["path"]))
+                hu.rc.set_theme("night")
+            hu.rc.set_language("en")
+
+        walk(hu, system.phone, at, tmp / size, stop_broker=broker.stop)
+    finally:
+        system.stop()
+        broker.stop()
+    return taken
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("out", nargs="?", type=Path, default=ROOT / "docs" / "screenshots",
+                    help="where to write them (default: docs/screenshots)")
+    ap.add_argument("--sizes", default=",".join(SIZES),
+                    help="comma-separated WxH sizes (default: %(default)s)")
+    args = ap.parse_args()
+    out = args.out
+    xvfb = Xvfb()
+    try:
+        with tempfile.TemporaryDirectory(prefix="ismart-shots-") as tmp:
+            for size in args.sizes.split(","):
+                for old in (out / size).glob("*/*.png"):
+                    old.unlink()
+                taken = shoot(size, out, Path(tmp), xvfb.display)
+                print(f"{size}: {len(taken)} screenshots in {out / size}")
+    finally:
+        xvfb.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""A walk through every screen of the head unit and every state of its User menu, driven by
+touches (the remote control's taps) and by a phone (``ismart-phone``) scanning the QR codes
+decoded from the window's own pixels.
+
+``walk(...)`` calls ``at(name)`` on each screen; the layout test checks the widget tree there,
+``make screenshots`` takes pictures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.support.ui import HeadUnitWindow, decode_qr
+
+Phone = Callable[..., dict[str, Any]]  # phone(who, *args) -> ismart-phone --json result
+
+# the names walk() visits, in order
+STOPS = ("home", "user-login-qr", "user-password", "user-scanned", "user-bind-qr",
+         "user-bind-scanned", "user-bound", "service-climate", "settings", "home-navigation",
+         "user-logged-out", "user-refused", "user-force-unbind", "user-offline")
+
+
+def qr_on_screen(hu: HeadUnitWindow, tmp: Path, purpose: str) -> str:
+    """The QR content read from a screenshot, checked to be the code the car shows now."""
+    state = hu.wait_state(what=f"a {purpose} QR", panel=f"{purpose}_qr", online=True)
+    shot = hu.rc.screenshot(str(tmp / f"qr-{purpose}.png"))
+    codes = decode_qr(Path(shot["path"]))
+    assert len(codes) == 1, f"expected one QR code on the {purpose} screen, found {codes}"
+    assert codes[0]["text"] == shot["qr"], "the screen shows another code than the car's"
+    assert codes[0]["text"].startswith(state["public_url"] + "/s/"), codes
+    return codes[0]["text"]
+
+
+def scan_waiting(phone: Phone, who: str, content: str) -> str:
+    r = phone(who, "scan", "--no-confirm", content)
+    assert r["rc"] == 0, r
+    return r["result"]["scan_id"]
+
+
+def walk(hu: HeadUnitWindow, phone: Phone, at: Callable[[str], None], tmp: Path, *,
+         user: str = "ann", stranger: str = "bob",
+         stop_broker: Callable[[], None] | None = None) -> None:
+    """Visit every stop in :data:`STOPS` (``user`` and ``stranger`` are registered and logged
+    in on their phones; the car starts with no user)."""
+    rc = hu.rc
+    hu.wait_state(what="the login code", state="no_user", online=True)
+    at("home")
+
+    rc.tap(id="home.user")
+    hu.wait_state(screen="user", panel="login_qr")
+    at("user-login-qr")
+
+    rc.tap(id="qr.password_login")
+    hu.wait_state(panel="password")
+    rc.tap(id="password.identifier")
+    rc.type(f"{user}@example.com")
+    at("user-password")
+    rc.tap(id="password.cancel")
+
+    scan_id = scan_waiting(phone, user, qr_on_screen(hu, tmp, "login"))
+    hu.wait_state(state="login_scanned", panel="scanned")
+    at("user-scanned")
+    assert phone(user, "confirm", scan_id)["rc"] == 0
+    hu.wait_state(state="logged_in", panel="bind_qr", online=True)
+    at("user-bind-qr")
+
+    scan_id = scan_waiting(phone, user, qr_on_screen(hu, tmp, "bind"))
+    hu.wait_state(state="bind_scanned", panel="scanned")
+    at("user-bind-scanned")
+    assert phone(user, "confirm", scan_id)["rc"] == 0
+    hu.wait_state(state="bound", panel="profile")
+    at("user-bound")
+
+    rc.tap(id="service.climate")
+    hu.wait_state(screen="service/climate")
+    at("service-climate")
+    rc.tap(id="nav.back")
+    hu.wait_state(screen="user")
+    rc.tap(id="nav.back")
+    hu.wait_state(screen="home")
+
+    rc.tap(id="home.settings")
+    hu.wait_state(screen="settings")
+    at("settings")
+    rc.tap(id="nav.back")
+    rc.tap(id="home.navigation")
+    hu.wait_state(screen="home/navigation")
+    at("home-navigation")
+    rc.tap(id="nav.back")
+
+    rc.tap(id="home.user")
+    rc.tap(id="user.logout")
+    hu.wait_state(state="no_user", notice="logged_out", panel="login_qr")
+    at("user-logged-out")
+
+    r = phone(stranger, "scan", qr_on_screen(hu, tmp, "login"))
+    assert r["rc"] != 0 and r["error"]["code"] == "bound_to_other_user", r
+    hu.wait_state(notice="bound_to_other_user", panel="login_qr")
+    at("user-refused")
+
+    # the stranger asks for force unbinding: the car says so until the previous owner answers
+    r = phone(stranger, "force-unbind", rc.state()["vin"], "--yes")
+    assert r["rc"] == 0, r
+    rc.wait_for(lambda s: (s.get("force_unbind") or {}).get("status") == "pending", 20,
+                "the force unbind shown on the car")
+    at("user-force-unbind")
+
+    if stop_broker is not None:
+        stop_broker()
+        hu.wait_state(online=False, panel="login_qr")
+        at("user-offline")
