@@ -4,7 +4,7 @@ unit's login QR and confirm, scan its bind QR and confirm).
 
 A few threads share one HTTP connection pool; each waits on its car's head unit for the next
 screen. A car already bound to its account (a fleet started again on the same data
-directory) is left as it is. The cloud must run in demo mode (the simulated SMS inbox) and
+directory) is left as it is: it is logged in to, and the head unit shows it bound to it. The cloud must run in demo mode (the simulated SMS inbox) and
 trust this machine's address (``ismart-cloud serve --trust-source 127.0.0.1``), or its abuse
 limits stop the registrations after a few.
 """
@@ -70,8 +70,9 @@ class Binder:
             raise Refused(err.get("code", str(r.status_code)), err.get("message", r.text))
         return data
 
-    def _account(self, car: FleetCar) -> str:
-        """Register the car's account (unless it exists) and log in; the session token."""
+    def _account(self, car: FleetCar) -> tuple[str, str]:
+        """Register the car's account (unless it exists) and log in: the session token and
+        the account id."""
         ident = identifier_of(car.vin)
         try:
             self._call("POST", "/api/v1/verification-codes", json={"identifier": ident})
@@ -95,7 +96,7 @@ class Binder:
         data = self._call("POST", "/api/v1/sessions", json={
             "identifier": ident, "password": PASSWORD, "accept_user_agreement": True,
             "accept_privacy_policy": True})
-        return data["token"]
+        return data["token"], data["account"]["account_id"]
 
     # -------------------------------------------------------------- the flow
 
@@ -107,19 +108,19 @@ class Binder:
             raise BindError(f"{car.vin}: the cloud refused: {exc.code}: {exc.message}") from None
 
     def _bind(self, car: FleetCar) -> None:
-        name = name_of(car.index)
+        # log in first, also when the car looks bound: only the account id tells this
+        # cloud's binding from a stale one (a retained session of an earlier cloud)
+        token, account_id = self._account(car)
+        car.adopt_account(account_id)
 
         def mine(v: View) -> bool:
             return v.state == "bound" and v.binding is not None \
-                and v.binding.display_name == name
+                and v.binding.account_id == account_id
 
         def ready(v: View) -> bool:  # a QR code to scan, the cloud online
             return mine(v) or (v.online and v.qr is not None
                                and v.state in ("no_user", "logged_in"))
-        view = car.wait(ready, self.timeout, self._closing)
-        if mine(view):
-            return
-        token = self._account(car)
+
         for _ in range(RETRIES * 2):
             view = car.wait(ready, self.timeout, self._closing)
             if mine(view):

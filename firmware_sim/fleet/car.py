@@ -41,6 +41,7 @@ class FleetCar:
     def __init__(self, index: int, broker: str, data_dir: Path, model: ModelSpec,
                  loop: NetworkLoop, counters: Counters) -> None:
         self.index, self.vin = index, vin_of(index)
+        self.loop = loop
         self.counters = counters
         self.hu: HeadUnit = build(HeadUnitSettings(
             broker=broker, data_dir=data_dir / self.vin, vin=self.vin, model=model.name),
@@ -51,6 +52,7 @@ class FleetCar:
         self.pending = Pending()
         self.connected = False
         self.bound = False
+        self.account_id: str | None = None  # the car's own account, once the binder knows it
         self.view: View | None = None
         self._waiter: tuple[Callable[[View], bool], threading.Event, list[View]] | None = None
         self.hu.on_change(self._on_view)
@@ -68,7 +70,10 @@ class FleetCar:
         self.sim.conn.stop()
 
     def publish(self) -> None:
-        """Publish the car's status now (the fleet's pace)."""
+        """Publish the car's status now (the fleet's pace), once the car is bound: a fleet
+        ramps up as its cars are bound, and binding is not slowed by the cars already up."""
+        if not self.bound:
+            return
         seq = self.sim.publish_now()
         if seq is not None and self.pending.following:
             c = self.counters
@@ -97,8 +102,8 @@ class FleetCar:
         st = view.vehicle.status if view.vehicle else None
         if st is not None and st.epoch == self.sim.epoch:
             self._received(st.seq)
-        bound = view.state == "bound" and view.user is not None and view.binding is not None \
-            and view.user.account_id == view.binding.account_id
+        bound = view.state == "bound" and view.binding is not None \
+            and view.binding.account_id == self.account_id
         if bound != self.bound:
             self.bound = bound
             self.counters.bound += 1 if bound else -1
@@ -122,6 +127,12 @@ class FleetCar:
         # in ``sent`` and counts as lost
 
     # -------------------------------------------------------------- binding threads
+
+    def adopt_account(self, account_id: str) -> None:
+        """The car's own account (the binder logged in to it): from now on "bound" means
+        bound to it. The screen is looked at again at once (it may say so already)."""
+        self.account_id = account_id
+        self.loop.call_soon(lambda: self._on_view(self.hu.view()))
 
     def wait(self, pred: Callable[[View], bool], timeout: float,
              cancel: threading.Event | None = None) -> View:

@@ -72,6 +72,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--drain", type=float, default=10.0,
                     help="seconds to wait at the end for statuses on their way; what has not "
                          "arrived then is lost (default: %(default)s)")
+    ap.add_argument("--ready-timeout", type=positive(float),
+                    help="seconds to wait for every car to be connected and bound before "
+                         "measuring anyway (default: 60 + 0.02 a car)")
     ap.add_argument("--data-dir", type=Path, default=Path("var/fleet"),
                     help="the head units' keys and sessions, one directory a car; a fleet "
                          "started again on it finds its cars bound (default: %(default)s)")
@@ -128,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     config = FleetConfig(vehicles=args.vehicles, broker=args.broker, cloud=args.cloud,
                          data_dir=args.data_dir, rate=args.rate, model=args.model,
                          bind_workers=args.bind_workers)
-    plan = Plan(duration=args.duration, warmup=args.warmup, drain=args.drain)
+    plan = Plan(duration=args.duration, warmup=args.warmup, drain=args.drain,
+                ready_timeout=args.ready_timeout)
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -77,6 +77,9 @@ class Worker:
 
     def start(self) -> None:
         raise_fd_limit(FDS_PER_CAR * self.count + 256)
+        # the network thread gives the GIL up at every socket call; with the default 5 ms
+        # switch interval it then waits behind the binding threads' HTTP work for that long
+        sys.setswitchinterval(0.0005)
         model = find_model(self.config.model)
         self.loop.start()
         for i in range(self.first, self.first + self.count):
