@@ -151,7 +151,7 @@ def add(router: APIRouter, site: Site) -> None:
 
     @router.get("/requests/{request_id}/live", include_in_schema=False)
     async def request_live(request: Request, request_id: str) -> Response:
-        v = await site.visitor(request)
+        v = await site.visitor(request, inbox=False)
         if v.account is None:
             return Response(status_code=401)
         r = (await site.call(request_of, v.account, request_id)

@@ -82,12 +82,15 @@ def add(router: APIRouter, site: Site) -> None:
             found = poi.search(query, near=near, limit=POI_LIMIT)
         done = request.query_params.get("done", "")
         done_in = car_view.ANCHOR.get(pv.SERVICE_OF.get(done, ""), None)
+        sections = car_view.sections(data["services"])
         failed_in = car_view.ANCHOR.get(pv.SERVICE_OF.get(failed[0], ""), None) if failed \
             else None
+        if failed and failed_in not in {s["anchor"] for s in sections}:
+            failed_in = "top"  # a service this model lacks: no section to say it in
         return site.page(
             request, v, "car.html", status=status, vin=vin, car=data, facts=facts,
             alerts=car["alerts"], bound_since=car["bound_since"], version=car["version"],
-            sections=car_view.sections(data["services"]), query=query, found=found,
+            sections=sections, query=query, found=found,
             done=done if done_in else None, done_in=done_in,
             failed=failed[1] if failed else None, failed_in=failed_in,
             nonce=secrets.token_urlsafe(12),
@@ -103,7 +106,7 @@ def add(router: APIRouter, site: Site) -> None:
     @router.get("/cars/{vin}/live", include_in_schema=False)
     async def car_live(request: Request, vin: str) -> Response:
         """The page's live parts when they changed since version ``v``, else 204."""
-        v = await site.visitor(request)
+        v = await site.visitor(request, inbox=False)
         if v.account is None:
             return Response(status_code=401)
         if not VIN.match(vin) or relay is None:

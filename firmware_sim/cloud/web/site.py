@@ -3,7 +3,7 @@
 :class:`Site` renders a page with the visitor's language, account, CSRF token and the
 security headers; it reads and checks POSTed forms, and turns refusals into pages in plain
 words. Page modules (:mod:`.pages_account`, :mod:`.pages_car`, :mod:`.pages_vehicle`,
-:mod:`.pages_ownership`) add routes that use it. For a logged-in visitor's GET it also loads
+:mod:`.pages_ownership`) add routes that use it. For a logged-in visitor it also loads
 the *inbox* every page shows: the unread count and the force-unbind requests waiting for this
 account's Agree / Reject (kept live by ``/live/inbox``).
 """
@@ -65,7 +65,7 @@ class Visitor:
     session_token: str | None
     browser_id: str
     new_browser_id: bool
-    inbox: dict | None = None  # logged-in GETs: {"unread", "asks", "version"}
+    inbox: dict | None = None  # logged in: {"unread", "asks", "version"}
 
 
 class ScanCache:
@@ -129,6 +129,7 @@ class Site:
             autoescape=jinja2.select_autoescape(default=True), trim_blocks=True,
             lstrip_blocks=True, undefined=jinja2.StrictUndefined)
         self.env.filters["keep"] = keep_together
+        self.env.filters["vins"] = keep_vin_ends
         self.static_files = {p.name: p.read_bytes() for p in (HERE / "static").iterdir()
                              if p.is_file()}
         self.static_versions = {name: hashlib.sha256(data).hexdigest()[:12]
@@ -144,7 +145,7 @@ class Site:
         """Run a service call (SQLite, the password KDF) off the event loop."""
         return await run_in_threadpool(fn, *args)
 
-    async def visitor(self, request: Request) -> Visitor:
+    async def visitor(self, request: Request, *, inbox: bool = True) -> Visitor:
         lang = i18n.choose(request.cookies.get(LANG_COOKIE),
                            request.headers.get("accept-language"))
         token = request.cookies.get(SESSION_COOKIE) or None
@@ -157,11 +158,11 @@ class Site:
         else:
             token = None
         bid = self.guard.browser_id(request)
-        inbox = None
-        if account is not None and request.method == "GET":
-            inbox = await self.call(self.inbox_of, account)
+        loaded = None
+        if account is not None and inbox:
+            loaded = await self.call(self.inbox_of, account)
         return Visitor(lang, account, token, bid or self.guard.new_browser_id(), bid is None,
-                       inbox)
+                       loaded)
 
     def inbox_of(self, account: Account) -> dict:
         """What every page of a logged-in visitor shows: the unread count (push messages and
@@ -278,6 +279,15 @@ def keep_together(text: str, *parts: str) -> Markup:
         safe = str(escape(part))
         out = out.replace(safe, f'<span class="nowrap">{safe}</span>')
     return Markup(out)
+
+
+VIN_END = re.compile(r"…[A-HJ-NPR-Z0-9]{4}\b")
+
+
+def keep_vin_ends(text: str) -> Markup:
+    """``text`` escaped, every ``…1234`` (a VIN's end) kept on one line."""
+    return Markup(VIN_END.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>',
+                              str(escape(text))))
 
 
 # codes after which the visitor should scan the car's current code again

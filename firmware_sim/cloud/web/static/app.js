@@ -46,7 +46,7 @@
     box.content.querySelectorAll("[data-live-part]").forEach(function (fresh) {
       var name = fresh.getAttribute("data-live-part");
       var old = document.querySelector('[data-live-part="' + name + '"]');
-      if (old) { old.replaceWith(fresh); }
+      if (old) { fresh.classList.add("fresh"); old.replaceWith(fresh); }
     });
   }
   document.querySelectorAll("[data-live-src]").forEach(function (src) {
