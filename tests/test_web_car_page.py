@@ -131,6 +131,14 @@ def test_a_command_from_the_car_page_changes_the_car_and_the_page_shows_it(rig, 
         f"Destination in the car: {name}")
     assert rig.car("get", "navigation.destination")["name"] == name
     assert_fits_the_phone(page)
+
+    # every page of the account fits a 360 px phone, in both languages
+    for lang in ("EN", "DA"):
+        page.get_by_role("button", name=lang, exact=True).click()
+        for path in (f"/cars/{VIN}?q=K%C3%B8ge", f"/cars/{VIN}/unbind", f"/cars/{VIN_MG5}",
+                     "/cars", "/notifications", "/feedback", "/bind"):
+            page.goto(rig.url + path)
+            assert_fits_the_phone(page)
     ctx.close()
 
 

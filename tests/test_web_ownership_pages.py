@@ -17,9 +17,11 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from firmware_sim.cloud import notifications
 from firmware_sim.cloud.http_api import create_app
 from firmware_sim.cloud.service import CloudService, CloudSettings
-from firmware_sim.cloud.web import i18n
+from firmware_sim.cloud.web import i18n, words
+from firmware_sim.cloud.web.texts_services import DETAILED
 from headunit.clock import ScaledClock
 from headunit.protocol import qrtoken
 from headunit.protocol.errors import MESSAGES
@@ -361,3 +363,21 @@ def test_the_car_page_says_so_when_this_cloud_has_no_car_services(cloud):
     assert page.status_code == 503 and MESSAGES["service_unavailable"] in text(page)
     for bad in ("/cars/not-a-vin", "/requests/xyz", "/force-unbind/abc"):
         assert phone.get(bad).status_code == 404, bad
+
+
+def test_every_push_message_and_templated_refusal_has_danish_words():
+    assert set(DETAILED["da"]) == set(DETAILED["en"])
+    params = {"vin": "LSJA24U66PS010009", "model": "MG4 Electric", "deadline": "1800000000",
+              "case": "MG-1"}
+    cases = [("force_unbind_request", ""), ("force_unbind_sent", ""),
+             ("force_unbind_rejected", ""), ("unbind_completed", "agreed"),
+             ("unbind_completed", "timed_out"), ("unbind_completed", "dealer"),
+             ("unbind_completed", "previous_user"), ("binding_removed", "user"),
+             ("binding_removed", "agreed"), ("binding_removed", "timed_out"),
+             ("binding_removed", "dealer")]
+    for code, by in cases:
+        p = {**params, "by": by}
+        note = {"code": code, "params": p, "text": notifications.render(code, p)}
+        assert words.push_text("en", note) == note["text"]
+        danish = words.push_text("da", note)
+        assert "VIN der slutter på …0009" in danish and danish != note["text"], (code, by)

@@ -113,6 +113,7 @@ def test_a_phone_binds_with_qr_urls_read_off_the_car_screen_then_unbinds_with_th
     assert "Unbind MG4 Electric, VIN ending …0001, from your account?" in text_of(page)
     click_button(page, "Send code")
     code = sms_code(page)
+    assert_fits_the_phone(page)
     page.fill("#code", "000000" if code != "000000" else "111111")
     click_button(page, "Unbind")
     assert "The code is wrong: 4 tries left." in text_of(page)
@@ -237,6 +238,7 @@ def test_a_force_unbind_answered_reject_in_a_second_browser_sends_the_new_user_t
     click_button(bob, "Send the push message")
     assert re.search(r"Request sent\. Waiting for the previous owner's answer until "
                      r"\d+ \w{3} \d{4}, \d\d:\d\d UTC\.", text_of(bob))
+    assert_fits_the_phone(bob)
     bob.evaluate("window.samePage = true")
     state(hu, "no_user", since=mark, notice="force_unbind_requested")  # the car says so too
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from headunit.protocol.errors import CloudError
+from headunit.protocol.support import SUPPORT_EMAIL
 
 from . import i18n
 from .texts_services import ALERTS_DA, DETAILED
@@ -96,7 +97,9 @@ def push_text(lang: str, n: dict[str, Any]) -> str:
         why = {"agreed": "Du sagde ja til en afbinding:",
                "timed_out": "Du svarede ikke på en anmodning om afbinding inden for 72 timer:",
                "dealer": f"En MG-forhandler afbandt bilen (sag {case}):"}.get(by, "")
-        return f"{why} {car} er ikke længere tilknyttet din konto.".strip()
+        tail = (f" Hvis det er forkert, så kontakt {SUPPORT_EMAIL}."
+                if by in ("dealer", "timed_out") else "")
+        return f"{why} {car} er ikke længere tilknyttet din konto.{tail}".strip()
     return i18n.error_text(lang, code)
 
 
