@@ -202,3 +202,37 @@ def test_a_model_without_a_service_is_not_offered_it(rig):
     r = ann.post(f"/cars/{VIN_MG5}/command", data={"csrf": token, "page": "hand-made-1",
                                                    "cmd": "lock"})
     assert r.status_code == 403 and "The MG5 Electric has no Digital key service." in r.text
+
+
+def test_bad_command_forms_get_a_page_in_plain_words_and_change_nothing(rig):
+    ann = httpx.Client(base_url=rig.url, follow_redirects=False, timeout=30)
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', ann.get("/login").text).group(1)
+    ann.post("/login", data={"csrf": token, "identifier": "ann@example.com",
+                             "password": PASSWORD, "accept": "yes"})
+    page = ann.get(f"/cars/{VIN}").text
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+    before = vehicle_cli(rig.system.broker_url, VIN, "status")["result"]
+    forms = [
+        {"cmd": "climate", "state": "on", "temperature": "99"},
+        {"cmd": "climate", "state": "sauna", "temperature": "21"},
+        {"cmd": "climate", "state": "on", "temperature": "warm"},
+        {"cmd": "charge_target", "soc": "85"},
+        {"cmd": "charge_schedule", "enabled": "yes", "start": "25:00", "end": "06:00"},
+        {"cmd": "send_destination", "poi": "no-such-place"},
+        {"cmd": "self_destruct"},
+        {},
+    ]
+    for form in forms:
+        r = ann.post(f"/cars/{VIN}/command", data={"csrf": token, "page": "bad-forms-1", **form})
+        assert r.status_code == 400, (form, r.status_code)
+        assert MESSAGES["invalid_command"] in r.text, form
+    r = ann.post(f"/cars/{VIN}/command", data={"csrf": token, "cmd": "lock"})  # no page nonce
+    assert r.status_code == 400
+    assert ann.get(f"/cars/{VIN}?q=" + "x" * 5000).status_code == 200
+    for path in ("/cars/NOT-A-VIN", "/cars/NOT-A-VIN/live", "/requests/zz/live"):
+        assert ann.get(path).status_code == 404, path
+    after = vehicle_cli(rig.system.broker_url, VIN, "status")["result"]
+    for group in ("climate", "doors", "drivetrain"):
+        keep = {k: v for k, v in after[group].items() if k in ("remoteClimateState",
+                "remoteTemperature", "locked", "socTarget", "chargingSchedule")}
+        assert keep == {k: before[group][k] for k in keep}, group

@@ -381,3 +381,18 @@ def test_every_push_message_and_templated_refusal_has_danish_words():
         assert words.push_text("en", note) == note["text"]
         danish = words.push_text("da", note)
         assert "VIN der slutter på …0009" in danish and danish != note["text"], (code, by)
+
+
+def test_the_logged_in_pages_load_nothing_from_elsewhere(cloud):
+    vin = cloud.car("LSJA24U66PS010010")
+    phone = logged_in(cloud, cloud.account("xenia"))
+    bind_on_the_web(cloud, phone, vin)
+    refs: set[str] = set()
+    for path in ("/cars", "/notifications", "/feedback", f"/cars/{vin}/unbind",
+                 f"/force-unbind/{vin}"):
+        page = phone.get(path)
+        assert page.status_code == 200, path
+        refs |= set(re.findall(r'(?:src|href|action)="([^"]+)"', page.text))
+    outside = {r for r in refs if not (r.startswith("/") and not r.startswith("//"))
+               and not r.startswith(("#", "mailto:"))}
+    assert not outside, f"pages load things from elsewhere: {outside}"
