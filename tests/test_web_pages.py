@@ -354,3 +354,21 @@ def test_the_demo_prints_a_lan_url_that_serves_the_phone_pages(tmp_path):
         assert page.status_code == 200 and "<h1>Log in</h1>" in page.text
     finally:
         demo.stop()
+
+
+def test_too_many_wrong_passwords_on_the_login_page_say_how_long_to_wait(cloud):
+    ident = cloud.account("throttled")
+    b = browser(cloud.http.url)
+    token = csrf_of(b.get("/login"))
+    for _ in range(5):  # five wrong passwords per account are allowed
+        r = b.post("/login", data={"csrf": token, "identifier": ident, "password": "wrong one",
+                                   "accept": "yes"})
+        assert r.status_code == 401 and MESSAGES["invalid_credentials"] in plain(r)
+    r = b.post("/login", data={"csrf": token, "identifier": ident, "password": PASSWORD,
+                               "accept": "yes"})
+    assert r.status_code == 429 and "ismart_session" not in set_cookies(r)
+    assert re.search(r"Too many attempts\. Try again in \d+ s\.", plain(r))
+    b.cookies.set("ismart_lang", "da")
+    r = b.post("/login", data={"csrf": token, "identifier": ident, "password": PASSWORD,
+                               "accept": "yes"})
+    assert re.search(r"For mange forsøg\. Prøv igen om \d+ s\.", plain(r))

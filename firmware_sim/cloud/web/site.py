@@ -183,6 +183,12 @@ class Site:
         data: dict[str, Any] = {"unread": unread, "asks": asks}
         return {**data, "version": version(data)}
 
+    @staticmethod
+    def source(request: Request) -> str:
+        """Who is asking, for the service's abuse limits: the peer address, as the JSON API
+        does (no proxy headers are trusted)."""
+        return f"ip:{request.client.host}" if request.client else "ip:unknown"
+
     async def form(self, request: Request) -> dict[str, str]:
         """The POSTed form, after the CSRF and same-site checks (raises FormRefused)."""
         form = await read_form(request)

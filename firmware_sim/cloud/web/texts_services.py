@@ -425,6 +425,7 @@ DETAILED: dict[str, dict[str, str]] = {
         "code_invalid_last": "The code is wrong: 1 try left.",
         "code_too_soon_wait": "A code was sent less than a minute ago. Try again in {s} s.",
         "deadline_tail": "It completes at the latest at {deadline}.",
+        "rate_limited_wait": "Too many attempts. Try again in {s} s.",
     },
     "da": {
         "code_invalid_left": "Koden er forkert: {n} forsøg tilbage.",
@@ -432,6 +433,7 @@ DETAILED: dict[str, dict[str, str]] = {
         "code_too_soon_wait": "Der blev sendt en kode for under et minut siden. Prøv igen om "
                               "{s} s.",
         "deadline_tail": "Den er afsluttet senest {deadline}.",
+        "rate_limited_wait": "For mange forsøg. Prøv igen om {s} s.",
     },
 }
 

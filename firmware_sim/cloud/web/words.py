@@ -8,6 +8,7 @@ from :mod:`headunit.protocol.errors_da` and the templates of :mod:`.texts_servic
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,6 +58,8 @@ def describe(lang: str, exc: CloudError) -> str:
         return words["code_invalid_last"] if n == 1 else words["code_invalid_left"].format(n=n)
     if code == "code_too_soon" and exc.retry_after:
         return words["code_too_soon_wait"].format(s=int(exc.retry_after) + 1)
+    if code == "rate_limited" and exc.retry_after:
+        return words["rate_limited_wait"].format(s=math.ceil(exc.retry_after))
     text = i18n.error_text(lang, code)
     if "deadline" in details:
         return f"{text} {words['deadline_tail'].format(deadline=when(lang, details['deadline']))}"
