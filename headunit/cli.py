@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from . import kiosk_cli
 from .mqtt import BrokerUrl, TlsFiles
 from .protocol.topics import TopicError, check_vin
 from .remote.server import RemoteSettings
@@ -53,6 +54,10 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--lang", choices=("en", "da"), default="en", help="language (default: en)")
     ap.add_argument("--theme", choices=("day", "night"), default="day", help="theme (default: day)")
     ap.add_argument("--fullscreen", action="store_true", help="fill the screen")
+    ap.add_argument("--rotation", type=int, choices=(0, 90, 180, 270), default=0,
+                    help="turn the picture and the touches by this many degrees, for a display "
+                         "mounted the other way (e.g. the Touch Display 2 in landscape: 90 or "
+                         "270; see docs/raspberry-pi.md)")
     ap.add_argument("--remote-control", metavar="HOST:PORT",
                     help="serve the remote-control interface for test rigs (JSON-RPC 2.0 over "
                          "HTTP, see docs/remote-control.md) on HOST:PORT, or PORT on 127.0.0.1; "
@@ -62,6 +67,7 @@ def parser() -> argparse.ArgumentParser:
                     default=os.environ.get("ISMART_REMOTE_TOKEN"),
                     help="the bearer token every remote-control call must carry "
                          "(default: $ISMART_REMOTE_TOKEN)")
+    kiosk_cli.add_arguments(ap)
     ap.add_argument("--log-level", default="INFO")
     return ap
 
@@ -80,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
                 raise ValueError("--remote-control drives the window; it does not work with "
                                  "--headless (use its JSON commands on stdin instead)")
             remote = RemoteSettings.parse(args.remote_control, args.remote_token)
+        if args.kiosk and args.headless:
+            raise ValueError("--kiosk is a touchscreen mode; it does not work with --headless")
+        kiosk = kiosk_cli.options(args, args.data_dir)
     except (ValueError, TopicError) as exc:
         print(f"ismart-headunit: {exc}", file=sys.stderr)
         return 2
@@ -98,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from .ui.app import run_window
     return run_window(hu, size=args.size, lang=args.lang, theme=args.theme,
-                      fullscreen=args.fullscreen, remote=remote)
+                      fullscreen=args.fullscreen, remote=remote, kiosk=kiosk,
+                      rotation=args.rotation)
 
 
 if __name__ == "__main__":

@@ -78,6 +78,11 @@ MESSAGES: dict[str, str] = {
                          "answer; with no answer the car is unbound after 72 hours.",
     "unbind_completed": "The unbind is complete: the car has no bound user. Scan the code on "
                         "the car's screen to log in and bind it.",
+    # Kiosk cars (issue 7)
+    "not_kiosk_car": "This car is not a kiosk (demo) car, so it cannot be reset for the next "
+                     "visitor. Mark it as one: ismart-cloud serve --kiosk-vin VIN.",
+    "kiosk_reset": "The demo car was reset for the next visitor: it is no longer bound to your "
+                   "account, and nobody is logged into it.",
     # Generic
     "invalid_request": "The request is not valid.",
     "not_found": "Not found.",

@@ -75,8 +75,11 @@ class RemoteControl:
             "widgets": self.widgets, "tap": self.tap, "type": self.type, "state": self.state,
             "screenshot": self.screenshot, "frames": self.frames,
             "set_language": self.set_language, "set_theme": self.set_theme,
-            "set_size": self.set_size, "go": self.go,
+            "set_size": self.set_size, "go": self.go, "tap_at": self.tap_at,
         }
+        # rig methods (the car, connection faults): run on the HTTP thread, touch no widget
+        from .remote_rig import RigMethods
+        self.direct: dict[str, Callable[..., Any]] = RigMethods(app.hu).methods()
 
     # -------------------------------------------------------------- plumbing
 
@@ -85,14 +88,16 @@ class RemoteControl:
 
     def call(self, method: str, params: dict[str, Any]) -> Any:
         """HTTP thread: run ``method`` on the Kivy thread and wait for its answer."""
-        fn = self.methods.get(method)
+        fn = self.methods.get(method) or self.direct.get(method)
         if fn is None:
             raise RpcError(METHOD_NOT_FOUND, f"no method {method!r}; known: "
-                                             f"{', '.join(sorted(self.methods))}")
+                                             f"{', '.join(sorted([*self.methods, *self.direct]))}")
         try:
             pyinspect.signature(fn).bind(**params)
         except TypeError as exc:
             raise RpcError(INVALID_PARAMS, f"{method}: {exc}") from None
+        if method in self.direct:
+            return fn(**params)
         done, box = threading.Event(), {}
         Clock.schedule_once(lambda _dt: self._start(fn, params, box, done), 0)
         if not done.wait(ANSWER_TIMEOUT):
@@ -168,6 +173,19 @@ class RemoteControl:
         return {"tapped": getattr(w, "rc_id", "") or type(w).__name__, "at": [x, y],
                 "screen": self.ui.screen}
 
+    def tap_at(self, x: float, y: float) -> Iterator[None]:
+        """A finger at window pixel (x, y) (origin bottom left), whatever is there: e.g. the
+        kiosk's admin corner, which is no widget."""
+        if isinstance(x, bool) or isinstance(y, bool) or not all(
+                isinstance(v, (int, float)) for v in (x, y)):
+            raise ValueError("x and y are window pixels (numbers), origin bottom left")
+        if not (0 <= x < Window.width and 0 <= y < Window.height):
+            raise ValueError(f"({x}, {y}) is outside the window {list(Window.size)}")
+        RemoteTouch(float(x), float(y)).tap()
+        yield
+        yield
+        return {"tapped": None, "at": [x, y], "screen": self.ui.screen}
+
     def type(self, text: str) -> Iterator[None]:
         keyboards = [w for w in self._visible() if isinstance(w, TouchKeyboard)]
         if keyboards:
@@ -201,6 +219,8 @@ class RemoteControl:
                    lang=self.ui.lang, theme=self.ui.theme, notice_text=self.ui.notice,
                    window=list(Window.size), focus=focused[0] if focused else None,
                    now=self.ui.now)
+        kiosk = getattr(self.app, "kiosk", None)
+        out["kiosk"] = kiosk.describe() if kiosk is not None else None
         return out
 
     def screenshot(self, path: str) -> Iterator[None]:
