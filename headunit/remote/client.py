@@ -89,19 +89,11 @@ class RemoteClient:
         """A touch at window pixel (x, y), origin bottom left (e.g. the kiosk's admin corner)."""
         return self.call("tap_at", x=x, y=y)
 
-    def read_qr(self, path: str) -> str | None:
-        """The QR code on screen, read from a screenshot's pixels (as a phone's camera reads
-        it, with zxing-cpp); None when the screen shows no code."""
-        import zxingcpp
-        from PIL import Image
-
-        shot = self.screenshot(path)
-        with Image.open(shot["path"]) as img:
-            codes = [c.text for c in zxingcpp.read_barcodes(img.convert("RGB"))
-                     if c.format == zxingcpp.BarcodeFormat.QRCode]
-        if len(codes) > 1:
-            raise RemoteError(0, f"the screen shows {len(codes)} QR codes; expected one")
-        return codes[0] if codes else None
+    def read_qr(self) -> dict[str, Any]:
+        """The QR code on screen, decoded by the head unit from a drawn frame's pixels (as a
+        phone's camera reads it): ``{"text": content or None, "codes": how many, "shown":
+        the code the car means to show, "state", "screen"}``."""
+        return self.call("read_qr")
 
     # ------------------------------------------------------------ the car (car/admin)
 

@@ -80,6 +80,7 @@ class RemoteControl:
         # rig methods (the car, connection faults): run on the HTTP thread, touch no widget
         from .remote_rig import RigMethods
         self.direct: dict[str, Callable[..., Any]] = RigMethods(app.hu).methods()
+        self.direct["read_qr"] = self.read_qr
 
     # -------------------------------------------------------------- plumbing
 
@@ -250,6 +251,22 @@ class RemoteControl:
         os.replace(taken["path"], target)
         return {"path": str(target), "window": list(Window.size), "state": taken["state"],
                 "qr": taken["qr"], "screen": self.ui.screen}
+
+    def read_qr(self) -> dict[str, Any]:
+        """HTTP thread: the QR code in the next drawn frame, decoded from its pixels with
+        zxing-cpp (as a phone's camera reads it), beside the code the car means to show."""
+        import tempfile
+
+        import zxingcpp
+        from PIL import Image
+
+        with tempfile.TemporaryDirectory(prefix="ismart-qr-") as tmp:
+            shot = self.call("screenshot", {"path": str(Path(tmp) / "frame.png")})
+            with Image.open(shot["path"]) as img:
+                codes = [c.text for c in zxingcpp.read_barcodes(img.convert("RGB"))
+                         if c.format == zxingcpp.BarcodeFormat.QRCode]
+        return {"text": codes[0] if len(codes) == 1 else None, "codes": len(codes),
+                "shown": shot["qr"], "state": shot["state"], "screen": shot["screen"]}
 
     def frames(self) -> dict[str, int]:
         return {"frames": int(Clock.frames), "drawn": self.drawn}
