@@ -144,8 +144,8 @@ class LaunchedSystem:
     def _cloud(self) -> None:
         c = Child("cloud", [program("ismart-cloud"), "serve", "--broker", self.broker_url,
                             "--http", "127.0.0.1:0", "--data-dir", str(self.workdir / "cloud"),
-                            "--demo", "--kdf-profile", "fast", "--admin-token", self.admin_token,
-                            "--dealer-token", self.dealer_token, "--kiosk-vin", self.vin],
+                            "--demo", "--kdf-profile", "fast", f"--admin-token={self.admin_token}",
+                            f"--dealer-token={self.dealer_token}", "--kiosk-vin", self.vin],
                   self.workdir / "logs")
         self.children.append(c)
         self.cloud_url = c.wait_line("ready", 30)["http"]
@@ -163,7 +163,7 @@ class LaunchedSystem:
                                "--vin", self.vin, "--data-dir", str(self.workdir / "headunit"),
                                "--size", self.size, "--qr-period", "5", "--qr-lifetime", "30",
                                "--remote-control", "127.0.0.1:0",
-                               "--remote-token", self.remote_token],
+                               f"--remote-token={self.remote_token}"],
                   self.workdir / "logs", env={"KIVY_NO_ARGS": "1", "KIVY_NO_FILELOG": "1",
                                               "KIVY_HOME": str(self.workdir / "kivy")})
         self.children.append(c)

@@ -226,7 +226,9 @@ class KioskShell:
                 "idle_timeout": k.settings.idle_timeout, "reset_on_idle": k.settings.reset_on_idle,
                 "idle_for": round(max(0.0, self._now() - k.last_touch), 1),
                 "reset_pending": k.reset_pending, "reset_error": k.reset_error,
-                "pin_error": k.pin_error, "corner": [round(v, 1) for v in self.corner()]}
+                "pin_error": k.pin_error, "corner": [round(v, 1) for v in self.corner()],
+                "window": {"fullscreen": Window.fullscreen, "borderless": bool(Window.borderless),
+                           "show_cursor": bool(Window.show_cursor)}}
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -68,7 +68,8 @@ class HeadUnitWindow:
         args = [program("ismart-headunit"), "--broker", broker_url,
                 "--data-dir", str(root / name), "--size", size, "--lang", lang,
                 "--theme", theme, "--remote-control", "127.0.0.1:0",
-                "--remote-token", self.token, *extra]
+                f"--remote-token={self.token}", *extra]  # '=': a token may start with '-'
+
         if vin:
             args += ["--vin", vin]
         self.proc = Proc(args, name=name, log_dir=root / "logs",
