@@ -202,3 +202,27 @@ def test_kiosk_mode_needs_an_admin_pin_and_a_window(tmp_path):
     assert r.returncode == 2 and "needs --kiosk" in r.stderr
     r = run("--kiosk", "--idle-timeout", "soon")
     assert r.returncode == 2 and "is not a duration" in r.stderr
+
+
+@pytest.mark.ui
+@pytest.mark.integration
+@pytest.mark.timeout(180)
+def test_a_portrait_touch_display_2_in_landscape_turns_picture_and_touches(mosquitto, system_on):
+    """--rotation 90 on a 720x1280 screen (the Touch Display 2's panel): the kiosk lays out
+    for 1280x720, touches land on what is drawn there, and the drawn frame reads upright."""
+    portrait = Xvfb("720x1280x24")
+    try:
+        sys_ = system_on(mosquitto.url)
+        sys_.start_cloud("--kiosk-vin", VIN)
+        hu = kiosk(portrait, sys_, "--admin-pin", PIN, "--rotation", "90")
+        s = hu.wait_state(screen="attract", online=True)
+        assert s["window"] == [1280, 720]
+        seen = hu.rc.read_qr()
+        assert seen["text"] and seen["text"] == seen["shown"]
+        assert hu.rc.tap(id="attract.start")["screen"] == "user"
+        hu.rc.tap(id="qr.password_login")
+        hu.wait_state(panel="password", what="the tap reached the button drawn there")
+        faults = layout_faults(hu, "password form, rotated")
+        assert not faults, "\n".join(faults)
+    finally:
+        portrait.stop()

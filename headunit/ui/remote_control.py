@@ -47,14 +47,27 @@ log = logging.getLogger(__name__)
 ANSWER_TIMEOUT = 20.0
 
 
+def _normalised(x: float, y: float) -> dict[str, float]:
+    """Window pixel (x, y) as the 0..1 position a touch device reports: the window may be
+    rotated (``--rotation``), and Kivy turns device positions with it."""
+    win = EventLoop.window
+    r = int(win.rotation) % 360
+    w, h = max(1.0, win.width - 1.0), max(1.0, win.height - 1.0)  # rotated size
+    if r == 90:
+        return {"x": 1 - y / h, "y": x / w}
+    if r == 180:
+        return {"x": 1 - x / w, "y": 1 - y / h}
+    if r == 270:
+        return {"x": y / h, "y": 1 - x / w}
+    return {"x": x / w, "y": y / h}
+
+
 class RemoteTouch(MotionEvent):
     """A finger at window pixel (x, y), like ``kivy.tests.common.UnitTestTouch``."""
 
     def __init__(self, x: float, y: float) -> None:
-        win = EventLoop.window
-        super().__init__("RemoteTouch", 4711, {"x": x / (win.width - 1.0),
-                                               "y": y / (win.height - 1.0)},
-                         is_touch=True, type_id="touch")
+        super().__init__("RemoteTouch", 4711, _normalised(x, y), is_touch=True,
+                         type_id="touch")
         self.profile = ["pos"]
 
     def depack(self, args: dict[str, float]) -> None:
@@ -234,7 +247,11 @@ class RemoteControl:
         def grab(*_: Any) -> None:
             # before the buffers swap: the back buffer holds exactly this frame
             Window.unbind(on_flip=grab)
-            taken["path"] = Window.screenshot(name=str(target.with_name(target.stem + "-.png")))
+            if Window.rotation:
+                taken["path"] = _grab_rotated(target.with_name(target.stem + "-r.png"))
+            else:
+                taken["path"] = Window.screenshot(
+                    name=str(target.with_name(target.stem + "-.png")))
             v = self.ui.view  # what this frame shows
             taken["qr"] = v.qr.content if v is not None and v.qr is not None else None
             taken["state"] = v.state if v is not None else None
@@ -305,6 +322,19 @@ class RemoteControl:
     def _settle(self, frames: int = 4) -> Iterator[None]:
         for _ in range(frames):
             yield
+
+
+def _grab_rotated(path: Path) -> str:
+    """The drawn frame as the user sees it on a rotated window (``--rotation``): Kivy's own
+    screenshot reads the rotated size from the unrotated framebuffer."""
+    from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
+    from PIL import Image
+
+    sw, sh = (int(v) for v in Window.system_size)
+    data = glReadPixels(0, 0, sw, sh, GL_RGB, GL_UNSIGNED_BYTE)
+    image = Image.frombytes("RGB", (sw, sh), data).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+    image.rotate(-Window.rotation, expand=True).save(path)
+    return str(path)
 
 
 def start_remote_control(app: Any, settings: RemoteSettings) -> RemoteServer:
