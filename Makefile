@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench screenshots system-deps clean web-screenshots
+.PHONY: demo test lint bench screenshots system-deps clean web-screenshots scenarios
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) \
@@ -36,6 +36,11 @@ screenshots: $(STAMP) system-deps
 ## Phone pages of the web companion (en + da) -> docs/screenshots/web-*.png (real system, Chromium).
 web-screenshots: $(STAMP) system-deps
 	$(BIN)/python scripts/web_screenshots.py
+
+## The shipped scenarios (assets/scenarios/) against a system the runner starts, under Xvfb.
+scenarios: $(STAMP) system-deps
+	xvfb-run -a -s "-screen 0 1280x800x24 +extension GLX" $(BIN)/ismart-scenario run \
+	  assets/scenarios/*.yaml --start --junit-xml var/scenarios/report.xml --workdir var/scenarios
 
 lint: $(STAMP)
 	$(BIN)/ruff check headunit firmware_sim tests benchmarks

@@ -173,7 +173,8 @@ Ctrl-C stops everything.
         if window:
             from headunit.ui.app import run_window
             return run_window(hu, size=args.size, lang=args.lang, theme=args.theme,
-                              fullscreen=args.fullscreen, kiosk=kiosk)
+                              fullscreen=args.fullscreen, kiosk=kiosk, rotation=args.rotation,
+                              touch=kiosk_cli.touch_input(args, kiosk))
         from headunit.headless import run
         return run(hu)
     finally:

@@ -54,10 +54,6 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--lang", choices=("en", "da"), default="en", help="language (default: en)")
     ap.add_argument("--theme", choices=("day", "night"), default="day", help="theme (default: day)")
     ap.add_argument("--fullscreen", action="store_true", help="fill the screen")
-    ap.add_argument("--rotation", type=int, choices=(0, 90, 180, 270), default=0,
-                    help="turn the picture and the touches by this many degrees, for a display "
-                         "mounted the other way (e.g. the Touch Display 2 in landscape: 90 or "
-                         "270; see docs/raspberry-pi.md)")
     ap.add_argument("--remote-control", metavar="HOST:PORT",
                     help="serve the remote-control interface for test rigs (JSON-RPC 2.0 over "
                          "HTTP, see docs/remote-control.md) on HOST:PORT, or PORT on 127.0.0.1; "
@@ -108,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     from .ui.app import run_window
     return run_window(hu, size=args.size, lang=args.lang, theme=args.theme,
                       fullscreen=args.fullscreen, remote=remote, kiosk=kiosk,
-                      rotation=args.rotation)
+                      rotation=args.rotation, touch=kiosk_cli.touch_input(args, kiosk))
 
 
 if __name__ == "__main__":

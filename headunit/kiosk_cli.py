@@ -15,6 +15,13 @@ _DURATION = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(s|m|h)?\s*$")
 _UNIT = {"s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 
 
+def touch_input(args: argparse.Namespace, kiosk: KioskOptions | None) -> str | None:
+    """The --touch choice for the window (None: leave Kivy's [input] configuration alone)."""
+    if args.touch == "config":
+        return None
+    return args.touch or ("sdl" if kiosk is not None else None)
+
+
 @dataclass(frozen=True)
 class KioskOptions:
     settings: KioskSettings
@@ -32,6 +39,16 @@ def duration(text: str) -> float:
 
 
 def add_arguments(ap: argparse.ArgumentParser) -> None:
+    d = ap.add_argument_group("the display (see docs/raspberry-pi.md)")
+    d.add_argument("--rotation", type=int, choices=(0, 90, 180, 270), default=0,
+                   help="turn the picture and the touches by this many degrees, for a display "
+                        "mounted the other way (e.g. the Touch Display 2 in landscape: 90 or "
+                        "270)")
+    d.add_argument("--touch", choices=("sdl", "hidinput", "mtdev", "config"),
+                   help="where touches come from: sdl (SDL's touches as mouse events; the "
+                        "default with --kiosk), Kivy reading /dev/input itself (hidinput, "
+                        "mtdev: multitouch, needs the input group), or config: the [input] "
+                        "section of $KIVY_HOME/config.ini (the default without --kiosk)")
     g = ap.add_argument_group("kiosk mode (a dealership demo on a touchscreen)")
     g.add_argument("--kiosk", action="store_true",
                    help="fullscreen, no cursor, no way out but the admin gesture (5 quick taps "
@@ -46,7 +63,8 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
                         "or 90s, 5m, 1h (default: 5m)")
     g.add_argument("--reset-on-idle", action="store_true",
                    help="when idle, log the visitor out and unbind the car (the cloud must "
-                        "know the car as a kiosk car: ismart-cloud serve --kiosk-vin VIN)")
+                        "know it as a kiosk car: ismart-demo marks its own car; a separate "
+                        "cloud needs ismart-cloud serve --kiosk-vin VIN)")
 
 
 def options(args: argparse.Namespace, data_dir: Path) -> KioskOptions | None:

@@ -33,8 +33,11 @@ ACTIONS = frozenset({"open_password_login", "cancel_password_login", "submit_pas
                      "logout"})
 
 
+TOUCH_INPUTS = ("sdl", "hidinput", "mtdev")
+
+
 def configure(size: tuple[int, int], fullscreen: bool, *, kiosk: bool = False,
-              rotation: int = 0) -> None:
+              rotation: int = 0, touch: str | None = None) -> None:
     """Window settings; must run before Kivy creates the window. A kiosk fills the screen
     with no border and no cursor; ``rotation`` turns the picture (and the touches) for a
     display mounted the other way, e.g. the Touch Display 2 (portrait) used in landscape."""
@@ -57,6 +60,15 @@ def configure(size: tuple[int, int], fullscreen: bool, *, kiosk: bool = False,
     Config.set("graphics", "resizable", "1")
     Config.set("graphics", "maxfps", "60")
     Config.set("input", "mouse", "mouse,disable_multitouch")
+    if touch is not None:
+        # one source of touches only, or every tap counts twice: SDL's (touches arrive as
+        # mouse events, under X, Wayland or KMS/DRM), or Kivy reading /dev/input itself
+        for option in Config.options("input"):
+            Config.remove_option("input", option)
+        if touch == "sdl":
+            Config.set("input", "mouse", "mouse,disable_multitouch")
+        else:
+            Config.set("input", "touch", f"probesysfs,provider={touch}")
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("kivy", "keyboard_mode", "system")
 
@@ -136,11 +148,11 @@ class HeadUnitApp(App):
 
 def run_window(hu: HeadUnit, *, size: tuple[int, int], lang: str, theme: str,
                fullscreen: bool, remote: RemoteSettings | None = None, kiosk: Any = None,
-               rotation: int = 0) -> int:
+               rotation: int = 0, touch: str | None = None) -> int:
     """Open the touchscreen window and run until it is closed; the connection is started
     (off the UI thread) and stopped here. ``kiosk``: a :class:`~.kiosk.KioskOptions`. Returns
     the exit code (a kiosk's admin exit: :data:`~.kiosk.ADMIN_EXIT_CODE`)."""
-    configure(size, fullscreen, kiosk=kiosk is not None, rotation=rotation)
+    configure(size, fullscreen, kiosk=kiosk is not None, rotation=rotation, touch=touch)
     app = HeadUnitApp(hu, lang=lang, theme=theme, remote=remote, kiosk=kiosk)
     # SIGTERM (systemd, a test's stop) closes the window cleanly: the availability topic
     # then says offline at once instead of after the broker's keep-alive
