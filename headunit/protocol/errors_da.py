@@ -20,6 +20,8 @@ MESSAGES_DA: dict[str, str] = {
     "expired_token": "Koden er udløbet. Scan den nye kode på bilens skærm.",
     "token_used": "Koden er allerede brugt. Scan den nye kode på bilens skærm.",
     "wrong_purpose": "Koden hører ikke til dette trin. Scan den kode, bilen viser nu.",
+    "key_in_use": "Denne nøgle er allerede registreret til en anden bil. Hver bil skal have sin "
+                  "egen nøgle.",
     "key_mismatch": "Bilen viser en anden nøgle end den registrerede. Bed forhandleren om at "
                     "registrere den igen.",
     # Ownership rules
@@ -79,6 +81,9 @@ MESSAGES_DA: dict[str, str] = {
                      "den næste besøgende. Markér den som en: ismart-cloud serve --kiosk-vin VIN.",
     "kiosk_reset": "Demobilen er nulstillet til den næste besøgende: den er ikke længere "
                    "tilknyttet din konto, og ingen er logget ind i den.",
+    # Faults
+    "storage_unavailable": "Skyen kan ikke gemme sine data (disken er fuld eller "
+                           "skrivebeskyttet). Intet blev ændret; prøv igen senere.",
     # Generic
     "invalid_request": "Forespørgslen er ikke gyldig.",
     "not_found": "Ikke fundet.",

@@ -47,7 +47,9 @@ class VehicleAdmin:
             if not got.wait(timeout):
                 raise VehicleAdminError(
                     f"no vehicle simulator for {self.vin} answered within {timeout:g} s; is "
-                    f"'ismart-vehicle run --vin {self.vin}' running on the same broker?")
+                    f"'ismart-vehicle run --vin {self.vin}' running on the same broker? (A "
+                    "broker with the access policy of 'ismart-cloud pki' lets only the rig's "
+                    "identity use car/admin: use ismart-vehicle get/set with it there.)")
         finally:
             with self._lock:
                 self._waiting.pop(correlation, None)
