@@ -158,5 +158,16 @@ def test_an_armed_refusal_answers_the_next_request_once_and_changes_nothing(
         r = httpx.post(f"{sys_.cloud_url}/api/v1/admin/faults/refuse-next",
                        json={"code": "internal"})
         assert r.status_code == 401
+
+
+        # a rig's phones share one address: the per-source limit on codes starts afresh
+        def ask_code(i: int) -> httpx.Response:
+            return httpx.post(f"{sys_.cloud_url}/api/v1/verification-codes",
+                              json={"identifier": f"visitor{i}@example.com"})
+
+        answers = [ask_code(i).status_code for i in range(12)]
+        assert 429 in answers, answers
+        admin.reset_limits()
+        assert ask_code(99).status_code == 202
     finally:
         unit.stop()

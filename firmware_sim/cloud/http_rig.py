@@ -4,7 +4,8 @@
   car for the next visitor (``POST /api/v1/admin/vehicles/{vin}/reset``: the scenario runner
   starts each scenario from a car with nobody logged in and no binding);
 - fault injection: arm a one-shot refusal (``POST /api/v1/admin/faults/refuse-next``), list and
-  clear what is armed. The refusal itself is a middleware in front of every non-admin route.
+  clear what is armed. The refusal itself is a middleware in front of every non-admin route;
+- the abuse limits started afresh (``POST /api/v1/admin/limits/reset``) between scenarios.
 
 Every route needs the admin token (``ismart-cloud serve --admin-token``).
 """
@@ -89,6 +90,14 @@ def add_routes(app: FastAPI, service: CloudService, *, admin: Callable[..., None
         except ValueError as exc:
             raise CloudError("invalid_request", str(exc)) from None
         return {"armed": armed}
+
+    @app.post("/api/v1/admin/limits/reset", tags=["admin"], dependencies=Admin)
+    def reset_limits() -> dict:
+        """Start the abuse limits afresh (a test rig's phones all come from one address, so
+        one scenario after another would run into the per-source limits)."""
+        from .ratelimit import AbuseLimits
+        service.limits = AbuseLimits(service.limits.policy)
+        return {"reset": True}
 
     @app.get("/api/v1/admin/faults", tags=["admin"], dependencies=Admin)
     def armed() -> dict:

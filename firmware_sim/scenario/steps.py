@@ -174,6 +174,9 @@ def run_step(rig: Rig, step: Step) -> str | None:
 
 
 def _reset_car(rig: Rig, args: Any, timeout: float) -> str:
+    # every scenario's phones come from the rig's one address: without this, one scenario
+    # after another would run into the cloud's per-source limits on codes and logins
+    rig.cloud.reset_limits()
     return rig.cloud.reset_vehicle(rig.vin)
 
 

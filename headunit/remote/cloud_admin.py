@@ -77,6 +77,10 @@ class CloudAdmin:
     def clear_faults(self) -> int:
         return self.call("DELETE", "/api/v1/admin/faults")["cleared"]
 
+    def reset_limits(self) -> None:
+        """Start the cloud's abuse limits (per account, per source) afresh."""
+        self.call("POST", "/api/v1/admin/limits/reset")
+
     # ------------------------------------------------------------ cars
 
     def vehicle(self, vin: str) -> dict[str, Any]:
