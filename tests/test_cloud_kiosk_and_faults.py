@@ -155,9 +155,17 @@ def test_an_armed_refusal_answers_the_next_request_once_and_changes_nothing(
                            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
             assert r.status_code == 400, (body, r.text)
             assert message in r.json()["error"]["message"], r.json()
-        r = httpx.post(f"{sys_.cloud_url}/api/v1/admin/faults/refuse-next",
-                       json={"code": "internal"})
-        assert r.status_code == 401
+        for method, path, body in (("POST", "/faults/refuse-next", {"code": "internal"}),
+                                   ("GET", "/faults", None), ("DELETE", "/faults", None),
+                                   ("POST", "/limits/reset", None),
+                                   ("POST", f"/vehicles/{KIOSK_VIN}/reset", None),
+                                   ("PUT", f"/vehicles/{KIOSK_VIN}/kiosk", {"kiosk": True}),
+                                   ("POST", "/time/advance", {"seconds": 60})):
+            for headers in ({}, {"Authorization": "Bearer not-the-admin-token"}):
+                r = httpx.request(method, f"{sys_.cloud_url}/api/v1/admin{path}", json=body,
+                                  headers=headers)
+                assert r.status_code in (401, 403), (method, path, r.status_code)
+        assert admin.faults() == {"armed": [], "refused": 2}  # nothing was armed meanwhile
 
 
         # a rig's phones share one address: the per-source limit on codes starts afresh
