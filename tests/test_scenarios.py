@@ -66,7 +66,8 @@ def test_the_shipped_scenarios_cover_the_seeds_flows():
 def test_every_shipped_scenario_passes_against_mosquitto(path, rig_system, tmp_path):
     sys_, hu = rig_system
     report = tmp_path / "report.xml"
-    r = scenario(["run", str(path), "--junit-xml", str(report), "--workdir", str(tmp_path)],
+    r = scenario(["run", str(path), "--junit-xml", str(report), "--workdir", str(tmp_path),
+                  "--timeout-scale", "3"],  # waits end when met; this only spares a slow CI
                  env={"ISMART_REMOTE_URL": hu.url, "ISMART_REMOTE_TOKEN": hu.token,
                       "ISMART_CLOUD": sys_.cloud_url or "", "ISMART_ADMIN_TOKEN": ADMIN_TOKEN,
                       "ISMART_DEALER_TOKEN": DEALER_TOKEN})
@@ -105,10 +106,12 @@ def test_a_failing_assertion_exits_non_zero_and_the_junit_xml_names_the_step_and
     path.write_text(FAILING)
     report = tmp_path / "out" / "report.xml"
     r = scenario(["run", str(path), "--start", "--junit-xml", str(report),
-                  "--workdir", str(tmp_path / "work")], env={"DISPLAY": xvfb.display})
-    assert r.returncode == 1, f"{r.stdout}\n{r.stderr}"
-    assert "FAIL  8/9 the greeting names Bob" in r.stdout
-    assert "user.display_name is 'Ann Hansen', expected 'Bob Jensen'" in r.stdout
+                  "--workdir", str(tmp_path / "work"), "--timeout-scale", "3"],
+                 env={"DISPLAY": xvfb.display})
+    out = f"{r.stdout}\n{r.stderr}"
+    assert r.returncode == 1, out
+    assert "FAIL  8/9 the greeting names Bob" in r.stdout, out
+    assert "user.display_name is 'Ann Hansen', expected 'Bob Jensen'" in r.stdout, out
 
     suite = ET.parse(report).getroot().find("testsuite")
     assert suite is not None and suite.get("name") == "A bind that expects the wrong name"
