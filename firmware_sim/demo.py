@@ -15,6 +15,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from headunit import kiosk_cli
 from headunit.cli import size
 from headunit.runtime import HeadUnitSettings, build
 
@@ -57,6 +58,7 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--dealer-token", default=os.environ.get("ISMART_DEALER_TOKEN"),
                     help="the cloud's dealer token for 'ismart-cloud dealer unbind' "
                          "(default: $ISMART_DEALER_TOKEN, else a new one printed at start)")
+    kiosk_cli.add_arguments(ap)
     ap.add_argument("--log-level", default="WARNING")
     return ap
 
@@ -129,10 +131,30 @@ def main(argv: list[str] | None = None) -> int:
     cloud.serve_http_in_thread()
     hu = build(HeadUnitSettings(broker=broker_url, data_dir=args.data_dir / "headunit",
                                 vin=args.vin, model=args.model))
+    try:
+        kiosk = kiosk_cli.options(args, args.data_dir / "headunit")
+    except ValueError as exc:
+        print(f"ismart-demo: {exc}", file=sys.stderr)
+        cloud.stop()
+        if broker:
+            broker.stop()
+        return 2
+    if kiosk is not None:  # the demo car may reset itself for the next visitor
+        from .cloud.kiosk import mark
+        mark(cloud.service, hu.identity.vin, by="serve")
     stop_car = (lambda: None) if args.no_car else start_car(
         hu.identity.vin, hu.identity.model, broker_url, args.data_dir / "vehicle")
     window = not args.headless and bool(os.environ.get("DISPLAY")
-                                        or os.environ.get("WAYLAND_DISPLAY"))
+                                        or os.environ.get("WAYLAND_DISPLAY")
+                                        or (kiosk is not None and os.path.exists("/dev/dri/card0")))
+    if kiosk is not None and not window:
+        print("ismart-demo: --kiosk needs a display (DISPLAY, WAYLAND_DISPLAY or KMS/DRM) and "
+              "no --headless", file=sys.stderr)
+        stop_car()
+        cloud.stop()
+        if broker:
+            broker.stop()
+        return 2
     phone = f"{command('ismart-phone')} --cloud {cloud.http_url}"
     vehicle_cmd, cloud_cmd = command("ismart-vehicle"), command("ismart-cloud")
     print(f"""
@@ -165,7 +187,8 @@ Ctrl-C stops everything.
         if window:
             from headunit.ui.app import run_window
             return run_window(hu, size=args.size, lang=args.lang, theme=args.theme,
-                              fullscreen=args.fullscreen)
+                              fullscreen=args.fullscreen, kiosk=kiosk, rotation=args.rotation,
+                              touch=kiosk_cli.touch_input(args, kiosk))
         from headunit.headless import run
         return run(hu)
     finally:

@@ -19,6 +19,7 @@ while a language is missing.
 
 from __future__ import annotations
 
+from .i18n_kiosk import KIOSK_TEXTS
 from .protocol.errors import MESSAGES as ERRORS_EN
 from .protocol.errors_da import MESSAGES_DA as ERRORS_DA
 
@@ -115,6 +116,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "notice.scan_cancelled": ("The scan was cancelled on the phone.",
                               "Scanningen blev annulleret på telefonen."),
 }
+
+TEXTS.update(KIOSK_TEXTS)  # the kiosk's attract screen, PIN pad and admin menu (issue 7)
 
 # the head unit's own error codes, never on the wire (a form submitted with an empty field)
 LOCAL_ERRORS: dict[str, tuple[str, str]] = {

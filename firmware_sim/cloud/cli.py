@@ -64,6 +64,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--time-scale", type=float, default=1.0,
                    help="simulated seconds per real second; the clock persists, so a restart "
                         "never moves it back (default: %(default)s)")
+    s.add_argument("--kiosk-vin", action="append", default=[], metavar="VIN",
+                   help="mark this car as a kiosk (demo) car: its head unit may ask for a "
+                        "reset for the next visitor (ismart-headunit --kiosk --reset-on-idle). "
+                        "Repeat for more cars; the mark is kept in the database")
     s.add_argument("--log-level", default="INFO")
 
     p = sub.add_parser("provision", help="register a car's public key (when not in demo mode)")
@@ -72,6 +76,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--public-key", required=True,
                    help="the raw Ed25519 key, base64url (ismart-headunit prints it at start)")
     p.add_argument("--model", default="MG4 Electric")
+    p.add_argument("--kiosk", action="store_true",
+                   help="mark the car as a kiosk (demo) car its head unit may reset")
 
     cli_admin.add_parsers(sub, _add_common)
     pki_cli.add_parser(sub)
@@ -90,7 +96,11 @@ def main(argv: list[str] | None = None) -> int:
         service = CloudService(CloudSettings(args.data_dir / "cloud.sqlite3", "http://localhost"),
                                ScaledClock())
         try:
-            print(json.dumps(service.provision(args.vin, args.public_key, args.model)))
+            out = service.provision(args.vin, args.public_key, args.model)
+            if args.kiosk:
+                from .kiosk import mark
+                out["kiosk"] = mark(service, args.vin, by="provision")["kiosk"]
+            print(json.dumps(out))
         except (CloudError, ValueError) as exc:
             print(f"ismart-cloud: {exc}", file=sys.stderr)
             return 2
@@ -109,7 +119,7 @@ def serve(args: argparse.Namespace) -> int:
             broker=args.broker, http_host=host, http_port=port, public_url=args.public_url,
             data_dir=args.data_dir, demo=args.demo, kdf_profile=args.kdf_profile,
             admin_token=args.admin_token, dealer_token=args.dealer_token,
-            time_scale=args.time_scale, tls=tls))
+            time_scale=args.time_scale, tls=tls, kiosk_vins=tuple(args.kiosk_vin)))
     except (ValueError, OSError) as exc:
         print(f"ismart-cloud: {exc}", file=sys.stderr)
         return 2

@@ -42,6 +42,7 @@ class CloudConfig:
     dealer_token: str | None = None
     time_scale: float = 1.0
     tls: TlsFiles | None = None
+    kiosk_vins: tuple[str, ...] = ()  # kiosk (demo) cars their head units may reset
 
 
 class CloudRuntime:
@@ -61,6 +62,10 @@ class CloudRuntime:
             CloudSettings(Path(config.data_dir) / "cloud.sqlite3", self.public_url,
                           demo=config.demo, kdf_profile=config.kdf_profile),
             self.clock, ConnPublisher(self.conn))
+        if config.kiosk_vins:
+            from .kiosk import mark
+            for vin in config.kiosk_vins:
+                mark(self.service, vin, by="serve")
         self.mqtt = CloudMqtt(self.conn, self.service)
         self.vehicles = VehicleRelay(self.conn, self.service)
         self.car_commands = CommandDesk(self.conn, self.vehicles)

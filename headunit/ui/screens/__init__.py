@@ -16,7 +16,7 @@ from collections.abc import Callable
 from kivy.properties import StringProperty
 from kivy.uix.screenmanager import Screen
 
-BUILTIN = ("home", "user", "settings", "placeholder")
+BUILTIN = ("home", "user", "settings", "placeholder", "attract")
 
 
 class BaseScreen(Screen):
