@@ -19,6 +19,7 @@ while a language is missing.
 
 from __future__ import annotations
 
+from .i18n_car import CAR_TEXTS
 from .protocol.errors import MESSAGES as ERRORS_EN
 from .protocol.errors_da import MESSAGES_DA as ERRORS_DA
 
@@ -115,6 +116,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "notice.scan_cancelled": ("The scan was cancelled on the phone.",
                               "Scanningen blev annulleret på telefonen."),
 }
+
+# the car's screens (issue 5): their own module, one catalogue
+_clash = set(TEXTS) & set(CAR_TEXTS)
+assert not _clash, f"text keys defined twice: {sorted(_clash)}"
+TEXTS.update(CAR_TEXTS)
 
 # the head unit's own error codes, never on the wire (a form submitted with an empty field)
 LOCAL_ERRORS: dict[str, tuple[str, str]] = {

@@ -16,9 +16,17 @@ from tests.support.ui import HeadUnitWindow, decode_qr
 
 Phone = Callable[..., dict[str, Any]]  # phone(who, *args) -> ismart-phone --json result
 
+# the car's service screens after Climate, by the tile that opens them (issue 5)
+CAR_STOPS = (("service-ev", "ev"), ("service-digital-key", "digital_key"),
+             ("service-find-my-car", "find_my_car"), ("service-map-poi", "map_poi"),
+             ("service-vehicle-status", "vehicle_status"),
+             ("service-notifications", "notifications"))
+
 # the names walk() visits, in order
 STOPS = ("home", "user-login-qr", "user-password", "user-scanned", "user-bind-qr",
-         "user-bind-scanned", "user-bound", "service-climate", "settings", "home-navigation",
+         "user-bind-scanned", "user-bound", "service-map-poi-none", "service-climate",
+         *(name for name, _ in CAR_STOPS),
+         "settings", "home-navigation", "home-vehicle",
          "user-logged-out", "user-refused", "user-force-unbind", "user-offline")
 
 
@@ -41,9 +49,11 @@ def scan_waiting(phone: Phone, who: str, content: str) -> str:
 
 def walk(hu: HeadUnitWindow, phone: Phone, at: Callable[[str], None], tmp: Path, *,
          user: str = "ann", stranger: str = "bob",
-         stop_broker: Callable[[], None] | None = None) -> None:
+         stop_broker: Callable[[], None] | None = None,
+         car_scene: Callable[[], None] | None = None) -> None:
     """Visit every stop in :data:`STOPS` (``user`` and ``stranger`` are registered and logged
-    in on their phones; the car starts with no user)."""
+    in on their phones; the car starts with no user). ``car_scene`` runs once the car is
+    bound, before the service screens (e.g. to open a door and send a destination)."""
     rc = hu.rc
     hu.wait_state(what="the login code", state="no_user", online=True)
     at("home")
@@ -72,12 +82,21 @@ def walk(hu: HeadUnitWindow, phone: Phone, at: Callable[[str], None], tmp: Path,
     assert phone(user, "confirm", scan_id)["rc"] == 0
     hu.wait_state(state="bound", panel="profile")
     at("user-bound")
-
-    rc.tap(id="service.climate")
-    hu.wait_state(screen="service/climate")
-    at("service-climate")
+    rc.tap(id="service.map_poi")  # before the phone sends a destination
+    hu.wait_state(screen="service/map_poi")
+    at("service-map-poi-none")
     rc.tap(id="nav.back")
     hu.wait_state(screen="user")
+    if car_scene is not None:
+        car_scene()
+
+    for name, key in (("service-climate", "climate"), *CAR_STOPS):
+        rc.tap(id=f"service.{key}")
+        hu.wait_state(screen=f"service/{key}")
+        hu.settle()
+        at(name)
+        rc.tap(id="nav.back")
+        hu.wait_state(screen="user")
     rc.tap(id="nav.back")
     hu.wait_state(screen="home")
 
@@ -88,6 +107,10 @@ def walk(hu: HeadUnitWindow, phone: Phone, at: Callable[[str], None], tmp: Path,
     rc.tap(id="home.navigation")
     hu.wait_state(screen="home/navigation")
     at("home-navigation")
+    rc.tap(id="nav.back")
+    rc.tap(id="home.vehicle")
+    hu.wait_state(screen="home/vehicle")
+    at("home-vehicle")
     rc.tap(id="nav.back")
 
     rc.tap(id="home.user")
