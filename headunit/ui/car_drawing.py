@@ -25,6 +25,7 @@ ASPECT = 0.44          # width / length of the body
 DOOR_SWING = 38.0      # degrees an open door is drawn swung out
 LIGHT = (1.0, 0.88, 0.55, 1.0)
 TAIL = (0.9, 0.2, 0.2, 1.0)
+OPEN_DAY = (0.96, 0.55, 0.0, 1.0)
 
 
 def _rgba(colour: Any, alpha: float | None = None) -> tuple[float, float, float, float]:
@@ -100,7 +101,10 @@ class CarDrawing(FloatLayout):
         doors = self.doors if self.known else {}
         windows = self.windows if self.known else {}
         low = self.tyres_low if self.known else {}
-        warn = _rgba(c["warn"], 0.55)
+        # open parts: the theme's warning colour, brighter in the day theme (whose warning
+        # colour is dark, for text)
+        open_c = c["warn"] if self.ui.theme == "night" else OPEN_DAY
+        warn = _rgba(open_c, 0.55)
         glass = _rgba(c["accent"], 0.28)
         self.canvas.before.clear()
         with self.canvas.before:
@@ -108,7 +112,7 @@ class CarDrawing(FloatLayout):
             if self.known and self.lights_on:
                 for fx in (0.23, 0.77):
                     gx, gy = at(fx, 0.975)
-                    for scale, alpha in ((0.26, 0.10), (0.18, 0.16), (0.11, 0.25)):
+                    for scale, alpha in ((0.15, 0.12), (0.11, 0.18), (0.07, 0.28)):
                         r = bw * scale
                         Color(*_rgba(LIGHT, alpha))
                         Ellipse(pos=(gx - r, gy - r * 0.7), size=(2 * r, 2 * r * 0.9))
@@ -148,7 +152,7 @@ class CarDrawing(FloatLayout):
             sun = [(0.28, 0.565), (0.72, 0.565), (0.72, 0.455), (0.28, 0.455)]
             quad(sun, warn if windows.get("sunRoof") else glass)
             if windows.get("sunRoof"):
-                Color(*c["warn"])
+                Color(*open_c)
                 Line(points=[v for p in sun for v in at(*p)], close=True, width=lw * 1.4)
             # side windows (front and rear, both sides)
             for side, (x0, x1) in (("Left", (0.055, 0.135)), ("Right", (0.865, 0.945))):
@@ -183,9 +187,9 @@ class CarDrawing(FloatLayout):
                     if doors.get(name):
                         a = math.radians(DOOR_SWING)
                         ex, ey = hx + out * length * math.sin(a), hy - length * math.cos(a)
-                        Color(*c["warn"])
+                        Color(*open_c)
                         Line(points=[hx, hy, ex, ey], width=lw * 2.6, cap="round")
-                        Color(*_rgba(c["warn"], 0.8))
+                        Color(*_rgba(open_c, 0.8))
                         Line(points=[*at(edge, y0), hx, hy], width=lw * 1.6)
                     else:
                         Color(*_rgba(c["muted"], 0.9))

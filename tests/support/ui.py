@@ -68,7 +68,8 @@ class HeadUnitWindow:
         args = [program("ismart-headunit"), "--broker", broker_url,
                 "--data-dir", str(root / name), "--size", size, "--lang", lang,
                 "--theme", theme, "--remote-control", "127.0.0.1:0",
-                "--remote-token", self.token, *extra]
+                # one argument: a token may begin with '-', which argparse takes for an option
+                f"--remote-token={self.token}", *extra]
         if vin:
             args += ["--vin", vin]
         self.proc = Proc(args, name=name, log_dir=root / "logs",

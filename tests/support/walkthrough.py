@@ -25,7 +25,8 @@ CAR_STOPS = (("service-ev", "ev"), ("service-digital-key", "digital_key"),
 # the names walk() visits, in order
 STOPS = ("home", "user-login-qr", "user-password", "user-scanned", "user-bind-qr",
          "user-bind-scanned", "user-bound", "service-map-poi-none", "service-climate",
-         *(name for name, _ in CAR_STOPS),
+         *(name for name, _ in CAR_STOPS[:2]), "service-digital-key-refused",
+         *(name for name, _ in CAR_STOPS[2:]),
          "settings", "home-navigation", "home-vehicle",
          "user-logged-out", "user-refused", "user-force-unbind", "user-offline")
 
@@ -53,7 +54,8 @@ def walk(hu: HeadUnitWindow, phone: Phone, at: Callable[[str], None], tmp: Path,
          car_scene: Callable[[], None] | None = None) -> None:
     """Visit every stop in :data:`STOPS` (``user`` and ``stranger`` are registered and logged
     in on their phones; the car starts with no user). ``car_scene`` runs once the car is
-    bound, before the service screens (e.g. to open a door and send a destination)."""
+    bound, before the service screens: it must leave a door open (the walk then shows the
+    refusal to lock, "service-digital-key-refused"), see tests/support/car_ui.telling_scene."""
     rc = hu.rc
     hu.wait_state(what="the login code", state="no_user", online=True)
     at("home")
@@ -95,6 +97,13 @@ def walk(hu: HeadUnitWindow, phone: Phone, at: Callable[[str], None], tmp: Path,
         hu.wait_state(screen=f"service/{key}")
         hu.settle()
         at(name)
+        if name == "service-digital-key" and car_scene is not None:
+            # the scene left a door open: locking is refused, and the screen says why
+            rc.tap(id="key.lock")
+            rc.wait_for(lambda s: (s["vehicle"]["last_command"] or {}).get("status") == "error",
+                        20, "the refusal to lock")
+            hu.settle()
+            at("service-digital-key-refused")
         rc.tap(id="nav.back")
         hu.wait_state(screen="user")
     rc.tap(id="nav.back")
