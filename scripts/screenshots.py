@@ -43,8 +43,8 @@ def car_scene(system: System, hu: HeadUnitWindow) -> None:
     for _ in range(CHARGE_HOURS * 4):
         r = system.admin("POST", "/time/advance", json={"seconds": 900})
         r.raise_for_status()
-        when = r.json()["now"]
-        hu.rc.wait_for(lambda s: (s["vehicle"]["status"] or {}).get("time", 0) >= when - 1,
+        when = r.json()["now"] - 1
+        hu.rc.wait_for(lambda s, t=when: (s["vehicle"]["status"] or {}).get("time", 0) >= t,
                        20, "the car's status after the clock jumped")
     car_admin(system.broker_url, VIN, "set", "tyres.frontLeftPressure", "1.8")
     assert system.phone("ann", "find-my-car", "lights_only")["rc"] == 0  # it stopped meanwhile
