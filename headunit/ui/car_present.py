@@ -225,6 +225,7 @@ class Climate:
     state_text: str = ""
     setpoint: float = 21.0
     setpoint_text: str = "–"
+    cabin: float = 21.0
     cabin_text: str = "–"
     outside_text: str = "–"
     seat_left: int = 0
@@ -263,7 +264,7 @@ def climate(panel: CarPanel | None, lang: str, *, setpoint: float | None = None,
             words = t("climate.with_front", lang, what=words)
     return Climate(
         state=state, state_text=words, setpoint=setpoint, setpoint_text=w.temp(setpoint, lang),
-        cabin_text=w.temp(cabin, lang), outside_text=w.temp(c.exteriorTemperature, lang),
+        cabin=cabin, cabin_text=w.temp(cabin, lang), outside_text=w.temp(c.exteriorTemperature, lang),
         seat_left=seats.get("frontLeft", c.heatedSeatsFrontLeftLevel),
         seat_right=seats.get("frontRight", c.heatedSeatsFrontRightLevel),
         front_defrost=defrost.get("front", c.frontWindowDefrosterHeating),

@@ -10,6 +10,7 @@ from pathlib import Path
 from kivy.lang import Builder
 
 from ...protocol import vehicle as pv
+from .. import temp_dial  # noqa: F401  (TempDial for the .kv)
 from ..car_present import SETPOINT_STEP
 from . import register
 from .car_base import CarScreen
