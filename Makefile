@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench screenshots system-deps clean web-screenshots
+.PHONY: demo test lint bench fuzz soak screenshots system-deps clean web-screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) \
@@ -36,6 +36,20 @@ screenshots: $(STAMP) system-deps
 ## Phone pages of the web companion (en + da) -> docs/screenshots/web-*.png (real system, Chromium).
 web-screenshots: $(STAMP) system-deps
 	$(BIN)/python scripts/web_screenshots.py
+
+## Fuzz longer than CI does: every MQTT payload schema at the live processes, every HTTP endpoint.
+FUZZ_EXAMPLES ?= 5000
+FUZZ_HTTP_EXAMPLES ?= 500
+fuzz: $(STAMP) system-deps
+	ISMART_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) ISMART_FUZZ_HTTP_EXAMPLES=$(FUZZ_HTTP_EXAMPLES) \
+	  $(BIN)/pytest -p no:cacheprovider --timeout 0 tests/test_fuzz_mqtt.py tests/test_fuzz_http.py
+
+## The issue's soak: 1,000 bind/unbind cycles, the broker killed -9 every 100 (CI runs 200/50).
+SOAK_CYCLES ?= 1000
+SOAK_KILL_EVERY ?= 100
+soak: $(STAMP) system-deps
+	ISMART_SOAK_CYCLES=$(SOAK_CYCLES) ISMART_SOAK_KILL_EVERY=$(SOAK_KILL_EVERY) \
+	  $(BIN)/pytest -p no:cacheprovider --timeout 0 tests/test_soak.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check headunit firmware_sim tests benchmarks

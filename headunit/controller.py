@@ -43,6 +43,8 @@ from .store import Remembered, SessionStore
 
 log = logging.getLogger(__name__)
 
+SAVE_RETRY = 2.0  # seconds between attempts to save after the data directory failed
+
 
 @dataclass(frozen=True)
 class View:
@@ -66,6 +68,7 @@ class View:
     # waiting for the previous owner" (pending, until its deadline) or rejected by them
     force_unbind: m.ForceUnbindState | None = None
     support_email: str = SUPPORT_EMAIL  # Contact us
+    storage_error: str | None = None  # the data directory cannot be written (full, read-only)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -82,6 +85,7 @@ class View:
             "vehicle": self.vehicle.to_json() if self.vehicle else None,
             "force_unbind": self.force_unbind.model_dump() if self.force_unbind else None,
             "support_email": self.support_email,
+            "storage_error": self.storage_error,
         }
 
 
@@ -95,7 +99,8 @@ class HeadUnit:
         self._public_url_override = public_url
         self._remembered = remembered
         self.session: Session = restore(remembered.user, remembered.binding,
-                                        remembered.cloud_id, remembered.seq)
+                                        remembered.cloud_id, remembered.seq,
+                                        remembered.pending_logout)
         self.rotator = QrRotator(identity.private_key, identity.vin, clock, self.public_url,
                                  period=qr_period, lifetime=qr_lifetime)
         self.link: Any = None  # HeadUnitLink, attached by the runner
@@ -104,6 +109,8 @@ class HeadUnit:
         self._lock = threading.RLock()
         self._listeners: list[Callable[[View], None]] = []
         self._last_view: View | None = None
+        self._storage_error: str | None = None
+        self._save_retry_at = 0.0
 
     # -------------------------------------------------------------- wiring
 
@@ -144,6 +151,9 @@ class HeadUnit:
         """Advance time: expire scans, notices and requests, rotate the QR code."""
         if self.link is not None:
             self.link.expire_requests()
+        if self._storage_error and time.monotonic() >= self._save_retry_at:
+            with self._lock:
+                self._save()  # what could not be written is written as soon as it can be
         self.dispatch(Tick(self.clock.now()))
         self.dispatch_car(carpanel.Expire(time.monotonic()))
 
@@ -195,7 +205,7 @@ class HeadUnit:
                 self.link.request(effect.message)
         elif isinstance(effect, Persist):
             self._save(user=effect.user, binding=effect.binding, cloud_id=effect.cloud_id,
-                       seq=effect.seq)
+                       seq=effect.seq, pending_logout=effect.pending_logout)
 
     def _save(self, **changes: Any) -> None:
         r = self._remembered
@@ -203,8 +213,16 @@ class HeadUnit:
         try:
             self.store.save(self._remembered)
         except OSError as exc:
-            log.error("cannot save the session to %s: %s (the screen stays right; "
-                      "it will be written with the next change)", self.store.path, exc)
+            error = f"cannot save to {self.store.path.parent}: {exc.strerror or exc}"
+            if error != self._storage_error:
+                log.error("%s (the screen stays right; saving is retried every %.0f s)",
+                          error, SAVE_RETRY)
+            self._storage_error = error
+            self._save_retry_at = time.monotonic() + SAVE_RETRY
+            return
+        if self._storage_error:
+            log.info("saved the session to %s again", self.store.path)
+        self._storage_error = None
 
     # -------------------------------------------------------------- views
 
@@ -220,7 +238,8 @@ class HeadUnit:
                 notice=s.notice.code if s.notice else None,
                 notice_params=dict(s.notice.params) if s.notice else {},
                 login_error=s.login_error, public_url=self.public_url(),
-                force_unbind=s.force_unbind, vehicle=self.car)
+                force_unbind=s.force_unbind, vehicle=self.car,
+                storage_error=self._storage_error)
 
     def _refresh(self) -> None:
         v = self.view()

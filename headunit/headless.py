@@ -1,7 +1,8 @@
 """Runs a head unit without a window: the interface of HIL rigs and tests.
 
 stdout: one JSON object per line, one per change of what the screen would show (state,
-user, binding, the current QR content and its expiry, connectivity, notices)::
+user, binding, the current QR content and its expiry, connectivity, notices, and
+``storage_error`` when the data directory cannot be written)::
 
     {"event": "state", "n": 3, "state": "no_user", "qr": {"content": "http://.../s/AZ...",
      "purpose": "login", "issued": 1800000000, "expires": 1800000030, ...}, ...}
@@ -116,7 +117,10 @@ def run(hu: HeadUnit, *, tick: float = 0.2, stdin: TextIO = sys.stdin,
     out.view(hu.view())
     hu.link.conn.start()
     while not stop.wait(tick):
-        hu.tick()
+        try:
+            hu.tick()
+        except Exception:  # a bug must not take the car's screen down: say it, go on
+            log.exception("tick failed; carrying on")
     hu.link.conn.stop()
     out.emit("stopped")
     return 0

@@ -7,6 +7,7 @@ clock jump issues a new code at once. Time is the injected clock's.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,6 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from .clock import Clock
 from .protocol import qrtoken
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class QrRotator:
         self.period, self.lifetime = period, lifetime
         self._current: Qr | None = None
         self._serial = 0
+        self._out_of_range = False
 
     def current(self, purpose: str | None) -> Qr | None:
         """The code to show for ``purpose`` now (None: no code on this screen)."""
@@ -44,6 +48,15 @@ class QrRotator:
             self._current = None
             return None
         now = self._clock.now()
+        if not 0 <= now <= qrtoken.MAX_TIME - self.lifetime:
+            # a clock no token can carry (followed from a broken or hostile clock message):
+            # no code rather than a crash; a sane clock brings the codes back
+            if self._current is not None or not self._out_of_range:
+                log.error("the clock reads %r, outside what a QR token can carry; showing no "
+                          "code until it is sane", now)
+            self._out_of_range, self._current = True, None
+            return None
+        self._out_of_range = False
         q = self._current
         stale = (q is None or q.purpose != purpose or now >= q.rotates_at or now < q.issued - 1
                  or not q.content.startswith(url.rstrip("/") + qrtoken.PATH))

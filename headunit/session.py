@@ -186,6 +186,7 @@ class Persist:
     binding: Binding | None
     cloud_id: str | None
     seq: int
+    pending_logout: bool = False  # a logout the cloud has not confirmed: resent after restart
 
 
 Effect = Union[Send, Persist]
@@ -209,10 +210,10 @@ def settled(user: UserInfo | None, binding: Binding | None) -> State:
 
 
 def restore(user: UserInfo | None, binding: Binding | None, cloud_id: str | None = None,
-            seq: int = -1) -> Session:
+            seq: int = -1, pending_logout: bool = False) -> Session:
     """The session a head unit starts in, from what it persisted."""
     return Session(state=settled(user, binding), user=user, binding=binding,
-                   cloud_id=cloud_id, seq=seq)
+                   cloud_id=cloud_id, seq=seq, pending_logout=pending_logout)
 
 
 def _notice(s: Session, code: str, params: tuple[tuple[str, str], ...] = ()) -> Notice:
@@ -220,7 +221,7 @@ def _notice(s: Session, code: str, params: tuple[tuple[str, str], ...] = ()) -> 
 
 
 def _persist(s: Session) -> Persist:
-    return Persist(s.user, s.binding, s.cloud_id, s.seq)
+    return Persist(s.user, s.binding, s.cloud_id, s.seq, s.pending_logout)
 
 
 def step(s: Session, event: Event) -> Transition:
@@ -228,7 +229,11 @@ def step(s: Session, event: Event) -> Transition:
     if isinstance(event, Tick):
         return _tick(s, event.now)
     if isinstance(event, Connectivity):
-        return Transition(replace(s, online=event.online))
+        out = replace(s, online=event.online)
+        if event.online and not s.online and s.pending_logout:
+            # a logout made while the cloud was away: send it again now that it is back
+            return Transition(out, (Send(Logout()),))
+        return Transition(out)
     if isinstance(event, CloudSession):
         return _cloud_session(s, event.state)
     if isinstance(event, ScanStarted):
@@ -326,5 +331,10 @@ def _answered(s: Session, e: RequestAnswered) -> Transition:
                               if s.user is not None else s)
         return Transition(replace(s, state=State.PASSWORD_ENTRY, login_error=e.error or "internal"))
     if e.request == "logout":
-        return Transition(replace(s, pending_logout=False))
+        if not e.ok and e.error in ("timeout", "offline") and s.pending_logout:
+            # not delivered yet: keep it pending; sent again at once if the cloud is there,
+            # else when it comes back (see Connectivity)
+            return Transition(s, (Send(Logout()),) if s.online else ())
+        out = replace(s, pending_logout=False)
+        return Transition(out, (_persist(out),) if s.pending_logout else ())
     return Transition(s)

@@ -26,6 +26,7 @@ class Remembered:
     cloud_id: str | None = None
     seq: int = -1
     public_url: str | None = None
+    pending_logout: bool = False
 
 
 class SessionStore:
@@ -43,6 +44,7 @@ class SessionStore:
                 cloud_id=raw.get("cloud_id"),
                 seq=int(raw.get("seq", -1)),
                 public_url=raw.get("public_url"),
+                pending_logout=raw.get("pending_logout") is True,
             )
         except (ValueError, KeyError, TypeError, ValidationError) as exc:
             log.error("%s is unreadable (%s); starting with no user", self.path, exc)
@@ -56,5 +58,6 @@ class SessionStore:
             "cloud_id": r.cloud_id,
             "seq": r.seq,
             "public_url": r.public_url,
+            "pending_logout": r.pending_logout,
         }
         atomic_write(self.path, json.dumps(data, indent=1).encode())

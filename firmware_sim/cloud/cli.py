@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from headunit.mqtt import BrokerUrl, TlsFiles
 from headunit.protocol.errors import CloudError
 
 from ..netutil import parse_host_port
-from . import cli_admin
+from . import cli_admin, pki_cli
 from .passwords import PROFILES
 from .runtime import CloudConfig, CloudRuntime
 from .service import CloudService, CloudSettings
@@ -73,6 +74,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default="MG4 Electric")
 
     cli_admin.add_parsers(sub, _add_common)
+    pki_cli.add_parser(sub)
     return ap
 
 
@@ -82,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         return serve(args)
     if args.command in ("time", "dealer", "feedback"):
         return cli_admin.main(args)
+    if args.command == "pki":
+        return pki_cli.run(args)
     if args.command == "provision":
         service = CloudService(CloudSettings(args.data_dir / "cloud.sqlite3", "http://localhost"),
                                ScaledClock())
@@ -108,6 +112,10 @@ def serve(args: argparse.Namespace) -> int:
             time_scale=args.time_scale, tls=tls))
     except (ValueError, OSError) as exc:
         print(f"ismart-cloud: {exc}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as exc:
+        print(f"ismart-cloud: cannot open the database in {args.data_dir}: {exc}; make the "
+              "directory writable and give it free space", file=sys.stderr)
         return 2
     runtime.start_background()
     print(json.dumps({"event": "ready", "http": runtime.http_url,

@@ -94,7 +94,17 @@ class Transaction:
         return self.conn
 
     def __exit__(self, exc_type, exc, tb) -> None:  # noqa: ANN001
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        if exc_type is None:
+            try:
+                self.conn.execute("COMMIT")
+                return
+            except sqlite3.Error:
+                # e.g. the disk is full: undo, so the connection is usable once it is not
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        if self.conn.in_transaction:  # SQLite may have rolled back already (SQLITE_FULL)
+            self.conn.execute("ROLLBACK")
 
 
 def cloud_id(conn: sqlite3.Connection) -> str:

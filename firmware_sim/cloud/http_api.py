@@ -9,6 +9,7 @@ gives a 500. Phones authenticate with ``Authorization: Bearer <token>`` from ``P
 
 import hmac
 import logging
+import sqlite3
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Request
@@ -19,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from headunit.protocol.errors import CloudError, message_for
 
+from . import storage
 from .accounts import Account
 from .http_ownership import add_routes as add_ownership_routes
 from .service import CloudService
@@ -76,6 +78,11 @@ def error_response(code: str, message: str, status: int,
     return JSONResponse({"error": error}, status_code=status, headers=headers)
 
 
+def source_of(request: Request) -> str:
+    """Who is asking, for the abuse limits: the peer address (no proxy headers are trusted)."""
+    return f"ip:{request.client.host}" if request.client else "ip:unknown"
+
+
 def create_app(service: CloudService, *, admin_token: str | None = None,
                dealer_token: str | None = None, relay: Any = None,
                desk: Any = None) -> FastAPI:
@@ -98,6 +105,11 @@ def create_app(service: CloudService, *, admin_token: str | None = None,
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "invalid_request"}.get(exc.status_code, "invalid_request")
         return error_response(code, str(exc.detail), exc.status_code)
+
+    @app.exception_handler(sqlite3.OperationalError)
+    async def storage_failed(request: Request, exc: sqlite3.OperationalError) -> JSONResponse:
+        e = storage.refusal(exc)
+        return error_response(e.code, e.message, e.status, e.retry_after)
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> JSONResponse:
@@ -126,19 +138,23 @@ def create_app(service: CloudService, *, admin_token: str | None = None,
         return {"status": "ok", "cloud_id": service.cloud_id, "time": service.clock.now()}
 
     @app.post("/api/v1/verification-codes", status_code=202, tags=["accounts"])
-    def request_code(body: CodeRequest) -> dict:
-        """Send a 6-digit code to a phone number (SMS) or e-mail address (simulated)."""
-        return service.request_code(body.identifier, body.purpose)
+    def request_code(body: CodeRequest, request: Request) -> dict:
+        """Send a 6-digit code to a phone number (SMS) or e-mail address (simulated).
+        Limited per identifier and per caller: 429 with Retry-After when exceeded."""
+        return service.request_code(body.identifier, body.purpose, source=source_of(request))
 
     @app.post("/api/v1/accounts", status_code=201, tags=["accounts"])
-    def register(body: RegisterRequest) -> dict:
+    def register(body: RegisterRequest, request: Request) -> dict:
         return service.register(body.identifier, body.code.strip(), body.password,
-                                body.display_name)
+                                body.display_name, source=source_of(request))
 
     @app.post("/api/v1/sessions", status_code=201, tags=["accounts"])
-    def login(body: LoginRequest) -> dict:
+    def login(body: LoginRequest, request: Request) -> dict:
+        """Log in. Failed logins are limited per account and per caller: 429 with
+        Retry-After and ``retry_after`` when exceeded."""
         token, account = service.login(body.identifier, body.password,
-                                       body.accept_user_agreement, body.accept_privacy_policy)
+                                       body.accept_user_agreement, body.accept_privacy_policy,
+                                       source=source_of(request))
         return {"token": token, "account": account}
 
     @app.delete("/api/v1/sessions/current", status_code=204, tags=["accounts"])

@@ -37,7 +37,7 @@ class AnswerRequest(Body):
 
 
 class MarkReadRequest(Body):
-    ids: list[Annotated[int, Field(ge=1)]] | None = Field(
+    ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None = Field(
         None, max_length=1000, description="the notifications to mark read; all when absent")
 
 

@@ -9,6 +9,7 @@ and answered ``invalid_request`` where it can be; it never changes state.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
 from headunit.mqtt import MqttConnection, properties
@@ -16,6 +17,7 @@ from headunit.protocol import messages as m
 from headunit.protocol import topics
 from headunit.protocol.errors import CloudError
 
+from . import storage
 from .service import CloudService
 
 log = logging.getLogger(__name__)
@@ -102,6 +104,8 @@ class CloudMqtt:
                 raise CloudError("invalid_request")
         except CloudError as exc:
             return self._answer(reply_to, correlation, kind, exc)
+        except sqlite3.OperationalError as exc:
+            return self._answer(reply_to, correlation, kind, storage.refusal(exc))
         except Exception:
             log.exception("request %s from %s failed", kind, vin)
             return self._answer(reply_to, correlation, kind, CloudError("internal"))

@@ -15,6 +15,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from headunit.protocol.errors import CloudError
+from headunit.protocol.messages import MAX_TIME
 from headunit.protocol.support import SUPPORT_EMAIL, mailto
 
 from . import accounts, codes, db, db_ownership, notifications
@@ -54,7 +55,8 @@ class Ownership:
         """Send a 6-digit code (SMS or e-mail) that confirms unbinding ``vin``."""
         now = self.s.clock.now()
         purpose = unbind_purpose(vin)
-        with self.s.lock, db.Transaction(self.s.db) as conn:
+        with self.s.limits.code_request(account.identifier, None, now), self.s.lock, \
+                db.Transaction(self.s.db) as conn:  # abuse limits: see ratelimit.py
             v = self._bound_vehicle(conn, account, vin)
             code = codes.issue(accounts.load_code(conn, account.identifier, purpose),
                                account.identifier, purpose, now)
@@ -195,6 +197,10 @@ class Ownership:
         """Jump the simulated clock forward, then complete whatever fell due (72 h rule)."""
         if not seconds > 0:
             raise CloudError("invalid_request", "Advance by a positive duration, e.g. 72h.")
+        if self.s.clock.now() + seconds > MAX_TIME - 86400:
+            # QR tokens and every timestamp on the wire end in 2106 (32-bit seconds)
+            raise CloudError("invalid_request", "The clock cannot go past the year 2105; "
+                             "advance by less.")
         self.s.clock.advance(seconds)  # saves and publishes the clock (on_change)
         self.s.sweep()
         return self.time_info()

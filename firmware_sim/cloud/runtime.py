@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from headunit.mqtt import MqttConnection, TlsFiles
 from headunit.protocol import topics
 
 from ..netutil import bind_socket, lan_address
+from . import storage
 from .car_commands import CommandDesk
 from .http_api import create_app
 from .mqtt_side import CloudMqtt, ConnPublisher
@@ -97,5 +99,7 @@ class CloudRuntime:
         while not self._stop.wait(0.5):
             try:
                 self.service.sweep()
+            except sqlite3.OperationalError as exc:
+                storage.refusal(exc)  # logs once per cause; the sweep runs again later
             except Exception:
                 log.exception("sweep failed")

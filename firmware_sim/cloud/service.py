@@ -25,6 +25,7 @@ from . import accounts, codes, db, db_ownership, notifications
 from . import lifecycle as lc
 from .accounts import Account
 from .clock_store import ClockStore
+from .ratelimit import AbuseLimits
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,15 @@ class CloudSettings:
     kdf_profile: str = "owasp"
 
 
+def _refuse_a_key_of_another_car(conn, key_id: str, vin: str) -> None:  # noqa: ANN001
+    """A car's key is its own: a key registered to another VIN is refused (a copied key
+    would let one car sign codes that name it)."""
+    row = conn.execute("SELECT vin FROM vehicles WHERE key_id=? AND vin<>?",
+                       (key_id, vin)).fetchone()
+    if row is not None:
+        raise CloudError("key_in_use", status=409)
+
+
 class CloudService:
     def __init__(self, settings: CloudSettings, clock: ScaledClock,
                  publisher: Publisher | None = None) -> None:
@@ -63,6 +73,7 @@ class CloudService:
         self.publisher: Publisher = publisher or NullPublisher()
         self.db = db.connect(settings.db_path)
         self.lock = threading.RLock()
+        self.limits = AbuseLimits()  # per account and per source; see ratelimit.py
         with self.lock, db.Transaction(self.db):
             self.cloud_id = db.cloud_id(self.db)
         self.clock_store = ClockStore(self.db, self.lock, clock)
@@ -78,10 +89,12 @@ class CloudService:
 
     # ============================================================ accounts (phone)
 
-    def request_code(self, identifier: str, purpose: str = "register") -> dict:
+    def request_code(self, identifier: str, purpose: str = "register", *,
+                     source: str | None = None) -> dict:
         ident, channel = accounts.normalise(identifier)
         now = self.clock.now()
-        with self.lock, db.Transaction(self.db) as conn:
+        with self.limits.code_request(ident, source, now), self.lock, \
+                db.Transaction(self.db) as conn:
             if purpose == "register" and accounts.by_identifier(conn, ident):
                 raise CloudError("account_exists", status=409)
             code = codes.issue(accounts.load_code(conn, ident, purpose), ident, purpose, now)
@@ -92,10 +105,11 @@ class CloudService:
         log.info("%s to %s: %s", channel.upper(), ident, body)
         return {"sent_to": ident, "channel": channel, "expires_in": codes.LIFETIME}
 
-    def register(self, identifier: str, code: str, password: str, display_name: str = "") -> dict:
+    def register(self, identifier: str, code: str, password: str, display_name: str = "", *,
+                 source: str | None = None) -> dict:
         ident, channel = accounts.normalise(identifier)
         now = self.clock.now()
-        with self.lock:
+        with self.limits.code_attempt(source, now), self.lock:
             with db.Transaction(self.db) as conn:
                 if accounts.by_identifier(conn, ident):
                     raise CloudError("account_exists", status=409)
@@ -111,12 +125,13 @@ class CloudService:
         return self.account_json(account)
 
     def login(self, identifier: str, password: str, accept_agreement: bool,
-              accept_privacy: bool) -> tuple[str, dict]:
+              accept_privacy: bool, *, source: str | None = None) -> tuple[str, dict]:
         ident, _ = accounts.normalise(identifier)
         if not (accept_agreement and accept_privacy):
             raise CloudError("terms_not_accepted")
-        account = accounts.check_password(self.db, self.lock, ident, password,
-                                          self.settings.kdf_profile)
+        with self.limits.login_attempt(ident, source, self.clock.now()):
+            account = accounts.check_password(self.db, self.lock, ident, password,
+                                              self.settings.kdf_profile)
         now = self.clock.now()
         with self.lock, db.Transaction(self.db) as conn:
             conn.execute("UPDATE accounts SET agreement_accepted=?, privacy_accepted=? WHERE id=?",
@@ -250,6 +265,7 @@ class CloudService:
         now = self.clock.now()
         with self.lock:
             with db.Transaction(self.db) as conn:
+                _refuse_a_key_of_another_car(conn, kid, vin)
                 row = conn.execute("SELECT * FROM vehicles WHERE vin=?", (vin,)).fetchone()
                 if row is None:
                     if not self.settings.demo:
@@ -276,8 +292,9 @@ class CloudService:
             ident, _ = accounts.normalise(req.identifier)
         except CloudError:
             raise CloudError("invalid_credentials", status=401) from None
-        account = accounts.check_password(self.db, self.lock, ident, req.password,
-                                          self.settings.kdf_profile)
+        with self.limits.login_attempt(ident, f"vin:{vin}", self.clock.now()):
+            account = accounts.check_password(self.db, self.lock, ident, req.password,
+                                              self.settings.kdf_profile)
         with self.lock:
             t = self._apply(vin, lc.PasswordLoggedIn(account.id, self.clock.now()))
         return {"result": self._done(t), "user": self._user_info(account).model_dump()}
@@ -299,6 +316,7 @@ class CloudService:
             raise CloudError("invalid_request", "The public key must be 32 bytes of raw Ed25519 "
                              "key in base64url (as ismart-headunit prints at start).")
         with self.lock, db.Transaction(self.db) as conn:
+            _refuse_a_key_of_another_car(conn, qrtoken.key_id(raw).hex(), vin)
             conn.execute(
                 "INSERT INTO vehicles(vin, model, public_key, key_id, provisioned, created) "
                 "VALUES (?,?,?,?,?,?) ON CONFLICT(vin) DO UPDATE SET model=excluded.model, "

@@ -15,6 +15,7 @@ MESSAGES: dict[str, str] = {
     "expired_token": "This code has expired. Scan the new code on the car's screen.",
     "token_used": "This code was already used. Scan the new code on the car's screen.",
     "wrong_purpose": "This code is not for this step. Scan the code the car shows now.",
+    "key_in_use": "This key is already registered to another car. Each car needs its own key.",
     "key_mismatch": "This car presents another key than the one registered. Ask the dealer to re-register it.",
     # Ownership rules
     "bound_to_other_user": "This car is bound to another user. The current user must unbind it first.",
@@ -78,6 +79,8 @@ MESSAGES: dict[str, str] = {
                          "answer; with no answer the car is unbound after 72 hours.",
     "unbind_completed": "The unbind is complete: the car has no bound user. Scan the code on "
                         "the car's screen to log in and bind it.",
+    # Faults
+    "storage_unavailable": "The cloud cannot write its data (disk full or read-only). Nothing was changed; try again later.",
     # Generic
     "invalid_request": "The request is not valid.",
     "not_found": "Not found.",

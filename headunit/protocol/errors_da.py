@@ -20,6 +20,8 @@ MESSAGES_DA: dict[str, str] = {
     "expired_token": "Koden er udløbet. Scan den nye kode på bilens skærm.",
     "token_used": "Koden er allerede brugt. Scan den nye kode på bilens skærm.",
     "wrong_purpose": "Koden hører ikke til dette trin. Scan den kode, bilen viser nu.",
+    "key_in_use": "Denne nøgle er allerede registreret til en anden bil. Hver bil skal have sin "
+                  "egen nøgle.",
     "key_mismatch": "Bilen viser en anden nøgle end den registrerede. Bed forhandleren om at "
                     "registrere den igen.",
     # Ownership rules
@@ -74,6 +76,9 @@ MESSAGES_DA: dict[str, str] = {
                          "besked, når der er svar; uden svar afbindes bilen efter 72 timer.",
     "unbind_completed": "Afbindingen er gennemført: bilen har ingen tilknyttet bruger. Scan "
                         "koden på bilens skærm for at logge på og binde den.",
+    # Faults
+    "storage_unavailable": "Skyen kan ikke gemme sine data (disken er fuld eller "
+                           "skrivebeskyttet). Intet blev ændret; prøv igen senere.",
     # Generic
     "invalid_request": "Forespørgslen er ikke gyldig.",
     "not_found": "Ikke fundet.",

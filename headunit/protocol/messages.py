@@ -19,7 +19,9 @@ Vin = Annotated[str, StringConstraints(pattern=r"^[A-HJ-NPR-Z0-9]{17}$")]
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 Purpose = Literal["login", "bind"]
-Timestamp = Annotated[float, Field(ge=0)]
+# Seconds since the epoch, finite and before 2106 (QR tokens carry times in 32 bits)
+MAX_TIME = float(2**32 - 1)
+Timestamp = Annotated[float, Field(ge=0, le=MAX_TIME, allow_inf_nan=False)]
 
 
 class ProtocolError(ValueError):
@@ -153,8 +155,8 @@ class ClockState(Message):
     """Retained: the cloud's simulated clock, which every head unit follows."""
 
     type: Literal["clock"] = "clock"
-    anchor_real: float
-    anchor_sim: float
+    anchor_real: Timestamp
+    anchor_sim: Timestamp
     scale: Annotated[float, Field(gt=0, le=1_000_000)]
 
 
@@ -194,6 +196,8 @@ def decode(adapter: TypeAdapter[M], payload: bytes) -> M:
         data = json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ProtocolError(f"payload is not JSON: {exc}") from None
+    except RecursionError:
+        raise ProtocolError("payload nests too deeply to be a message") from None
     if not isinstance(data, dict):
         raise ProtocolError(f"payload is a JSON {type(data).__name__}, not an object")
     try:

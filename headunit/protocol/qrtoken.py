@@ -35,6 +35,7 @@ VERSION = 1
 PURPOSES = {"login": 1, "bind": 2}
 _PURPOSE_NAMES = {v: k for k, v in PURPOSES.items()}
 _BODY = struct.Struct(">B8s17sB16sII")
+MAX_TIME = 2**32 - 1  # issued and expires are unsigned 32-bit seconds
 SIGNATURE_SIZE = 64
 TOKEN_BYTES = _BODY.size + SIGNATURE_SIZE
 PATH = "/s/"
