@@ -289,6 +289,10 @@ def test_an_mg5_hides_the_services_it_lacks(rig, xvfb):
                  if w["id"].startswith("service.")}
         assert tiles == {"service.climate", "service.ev", "service.find_my_car",
                          "service.vehicle_status", "service.notifications"}
+        # no car behind this head unit yet: nothing to notify, and the screens say why
+        mg5.rc.tap(id="service.notifications")
+        wait_text(mg5, "notes.none", lambda t: t == "No notifications")
+        assert texts_by_id(mg5)["car.banner"] == i18n.text("car.offline_never", "en")
         # the main menu's Navigation says why no destination can come
         mg5.rc.go("home")
         mg5.rc.tap(id="home.navigation")
