@@ -106,6 +106,11 @@ def test_the_status_screen_marks_what_the_rig_opens_and_the_low_tyre(rig):
     texts = texts_by_id(rig.hu)
     assert texts["vs.odometer.value"].endswith(" km") and texts["vs.aux.value"].endswith(" V")
 
+    # the main menu's Vehicle entry opens the same screen
+    rig.hu.rc.go("home")
+    rig.hu.rc.tap(id="home.vehicle")
+    rig.hu.wait_state(screen="home/vehicle")
+    rig.wait_text("vs.open", "Open: driver's door, boot, sunroof")
     rig.hu.rc.set_language("da")
     rig.wait_text("vs.open", "Åben: førerdør, bagagerum, soltag")
     rig.wait_text("vs.tyre.frontLeft", "1,8 bar")
