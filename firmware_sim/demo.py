@@ -11,6 +11,7 @@ import argparse
 import logging
 import os
 import secrets
+import shutil
 import sys
 from pathlib import Path
 
@@ -89,6 +90,18 @@ def start_car(vin: str, model_name: str, broker_url: str, data_dir: Path):
     return halt
 
 
+def command(name: str) -> str:
+    """How to run one of our programs from this directory: its bare name when it is on PATH,
+    else its path in the virtual environment (``make demo`` does not put .venv/bin on PATH)."""
+    if shutil.which(name):
+        return name
+    path = Path(sys.executable).parent / name
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
@@ -120,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         hu.identity.vin, hu.identity.model, broker_url, args.data_dir / "vehicle")
     window = not args.headless and bool(os.environ.get("DISPLAY")
                                         or os.environ.get("WAYLAND_DISPLAY"))
-    phone = f"ismart-phone --cloud {cloud.http_url}"
+    phone = f"{command('ismart-phone')} --cloud {cloud.http_url}"
+    vehicle_cmd, cloud_cmd = command("ismart-vehicle"), command("ismart-cloud")
     print(f"""
 iSmart emulator running
   MQTT broker : {broker_url}{' (embedded)' if broker else ''}
@@ -141,10 +155,10 @@ Then use the car (bound accounts only):
   {phone} charge target 80
   {phone} lock
 And act as the car (a rig or a developer):
-  ismart-vehicle --broker {broker_url} --vin {hu.identity.vin} set doors.driver open
+  {vehicle_cmd} --broker {broker_url} --vin {hu.identity.vin} set doors.driver open
 Ownership changes (see README): {phone} unbind VIN | force-unbind VIN | answer agree
-  ismart-cloud time advance 72h --cloud {cloud.http_url} --admin-token {admin_token}
-  ismart-cloud dealer unbind --vin VIN --case CASE --cloud {cloud.http_url} --dealer-token {dealer_token}
+  {cloud_cmd} time advance 72h --cloud {cloud.http_url} --admin-token {admin_token}
+  {cloud_cmd} dealer unbind --vin VIN --case CASE --cloud {cloud.http_url} --dealer-token {dealer_token}
 Ctrl-C stops everything.
 """, file=sys.stderr if not window else sys.stdout, flush=True)
     try:

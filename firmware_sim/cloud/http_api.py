@@ -212,7 +212,7 @@ def create_app(service: CloudService, *, admin_token: str | None = None,
                          dealer_token=dealer_token, admin_token=admin_token)
 
     # the mobile web companion: /s/{token} (what a phone's camera opens), /login, /cars, ...
-    app.include_router(web_router(service))
+    app.include_router(web_router(service, relay=relay, desk=desk))
 
     if relay is not None and desk is not None:  # the car's services (vehicle_api.py)
         from .vehicle_api import install
