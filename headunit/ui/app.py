@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 0.25
 # what a touch may ask of the core (HeadUnit methods)
 ACTIONS = frozenset({"open_password_login", "cancel_password_login", "submit_password",
-                     "logout"})
+                     "logout",
+                     "car_command"})  # the car's screens: HeadUnit.car_command(command, rid)
 
 
 TOUCH_INPUTS = ("sdl", "hidinput", "mtdev")
