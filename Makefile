@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench fuzz soak screenshots system-deps clean web-screenshots
+.PHONY: demo test lint bench fuzz soak screenshots system-deps clean web-screenshots scenarios
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) \
@@ -50,6 +50,11 @@ SOAK_KILL_EVERY ?= 100
 soak: $(STAMP) system-deps
 	ISMART_SOAK_CYCLES=$(SOAK_CYCLES) ISMART_SOAK_KILL_EVERY=$(SOAK_KILL_EVERY) \
 	  $(BIN)/pytest -p no:cacheprovider --timeout 0 tests/test_soak.py
+
+## The shipped scenarios (assets/scenarios/) against a system the runner starts, under Xvfb.
+scenarios: $(STAMP) system-deps
+	xvfb-run -a -s "-screen 0 1280x800x24 +extension GLX" $(BIN)/ismart-scenario run \
+	  assets/scenarios/*.yaml --start --junit-xml var/scenarios/report.xml --workdir var/scenarios
 
 lint: $(STAMP)
 	$(BIN)/ruff check headunit firmware_sim tests benchmarks

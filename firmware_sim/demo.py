@@ -11,9 +11,11 @@ import argparse
 import logging
 import os
 import secrets
+import shutil
 import sys
 from pathlib import Path
 
+from headunit import kiosk_cli
 from headunit.cli import size
 from headunit.runtime import HeadUnitSettings, build
 
@@ -56,6 +58,7 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--dealer-token", default=os.environ.get("ISMART_DEALER_TOKEN"),
                     help="the cloud's dealer token for 'ismart-cloud dealer unbind' "
                          "(default: $ISMART_DEALER_TOKEN, else a new one printed at start)")
+    kiosk_cli.add_arguments(ap)
     ap.add_argument("--log-level", default="WARNING")
     return ap
 
@@ -89,6 +92,18 @@ def start_car(vin: str, model_name: str, broker_url: str, data_dir: Path):
     return halt
 
 
+def command(name: str) -> str:
+    """How to run one of our programs from this directory: its bare name when it is on PATH,
+    else its path in the virtual environment (``make demo`` does not put .venv/bin on PATH)."""
+    if shutil.which(name):
+        return name
+    path = Path(sys.executable).parent / name
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
@@ -116,11 +131,32 @@ def main(argv: list[str] | None = None) -> int:
     cloud.serve_http_in_thread()
     hu = build(HeadUnitSettings(broker=broker_url, data_dir=args.data_dir / "headunit",
                                 vin=args.vin, model=args.model))
+    try:
+        kiosk = kiosk_cli.options(args, args.data_dir / "headunit")
+    except ValueError as exc:
+        print(f"ismart-demo: {exc}", file=sys.stderr)
+        cloud.stop()
+        if broker:
+            broker.stop()
+        return 2
+    if kiosk is not None:  # the demo car may reset itself for the next visitor
+        from .cloud.kiosk import mark
+        mark(cloud.service, hu.identity.vin, by="serve")
     stop_car = (lambda: None) if args.no_car else start_car(
         hu.identity.vin, hu.identity.model, broker_url, args.data_dir / "vehicle")
     window = not args.headless and bool(os.environ.get("DISPLAY")
-                                        or os.environ.get("WAYLAND_DISPLAY"))
-    phone = f"ismart-phone --cloud {cloud.http_url}"
+                                        or os.environ.get("WAYLAND_DISPLAY")
+                                        or (kiosk is not None and os.path.exists("/dev/dri/card0")))
+    if kiosk is not None and not window:
+        print("ismart-demo: --kiosk needs a display (DISPLAY, WAYLAND_DISPLAY or KMS/DRM) and "
+              "no --headless", file=sys.stderr)
+        stop_car()
+        cloud.stop()
+        if broker:
+            broker.stop()
+        return 2
+    phone = f"{command('ismart-phone')} --cloud {cloud.http_url}"
+    vehicle_cmd, cloud_cmd = command("ismart-vehicle"), command("ismart-cloud")
     print(f"""
 iSmart emulator running
   MQTT broker : {broker_url}{' (embedded)' if broker else ''}
@@ -141,17 +177,18 @@ Then use the car (bound accounts only):
   {phone} charge target 80
   {phone} lock
 And act as the car (a rig or a developer):
-  ismart-vehicle --broker {broker_url} --vin {hu.identity.vin} set doors.driver open
+  {vehicle_cmd} --broker {broker_url} --vin {hu.identity.vin} set doors.driver open
 Ownership changes (see README): {phone} unbind VIN | force-unbind VIN | answer agree
-  ismart-cloud time advance 72h --cloud {cloud.http_url} --admin-token {admin_token}
-  ismart-cloud dealer unbind --vin VIN --case CASE --cloud {cloud.http_url} --dealer-token {dealer_token}
+  {cloud_cmd} time advance 72h --cloud {cloud.http_url} --admin-token {admin_token}
+  {cloud_cmd} dealer unbind --vin VIN --case CASE --cloud {cloud.http_url} --dealer-token {dealer_token}
 Ctrl-C stops everything.
 """, file=sys.stderr if not window else sys.stdout, flush=True)
     try:
         if window:
             from headunit.ui.app import run_window
             return run_window(hu, size=args.size, lang=args.lang, theme=args.theme,
-                              fullscreen=args.fullscreen)
+                              fullscreen=args.fullscreen, kiosk=kiosk, rotation=args.rotation,
+                              touch=kiosk_cli.touch_input(args, kiosk))
         from headunit.headless import run
         return run(hu)
     finally:

@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+import random
 import socket
 
 
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        lo, hi = open("/proc/sys/net/ipv4/ip_local_port_range").read().split()
+        return int(lo), int(hi)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
+    """A port nothing listens on now, chosen BELOW the kernel's ephemeral range.
+
+    A server that is killed and restarted on the same port (the tests do this to brokers and
+    clouds) could otherwise find its port taken by the local end of some outgoing connection,
+    which the kernel picks from the ephemeral range.
+    """
+    lo, _ = _ephemeral_range()
+    candidates = list(range(10000, lo)) if lo > 11000 else []
+    random.shuffle(candidates)
+    for port in candidates[:200]:
+        with socket.socket() as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as s:  # no room below the range: let the kernel choose
         s.bind((host, 0))
         return s.getsockname()[1]
 

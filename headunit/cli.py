@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from . import kiosk_cli
 from .mqtt import BrokerUrl, TlsFiles
 from .protocol.topics import TopicError, check_vin
 from .remote.server import RemoteSettings
@@ -62,6 +63,7 @@ def parser() -> argparse.ArgumentParser:
                     default=os.environ.get("ISMART_REMOTE_TOKEN"),
                     help="the bearer token every remote-control call must carry "
                          "(default: $ISMART_REMOTE_TOKEN)")
+    kiosk_cli.add_arguments(ap)
     ap.add_argument("--log-level", default="INFO")
     return ap
 
@@ -80,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
                 raise ValueError("--remote-control drives the window; it does not work with "
                                  "--headless (use its JSON commands on stdin instead)")
             remote = RemoteSettings.parse(args.remote_control, args.remote_token)
+        if args.kiosk and args.headless:
+            raise ValueError("--kiosk is a touchscreen mode; it does not work with --headless")
+        kiosk = kiosk_cli.options(args, args.data_dir)
     except (ValueError, TopicError) as exc:
         print(f"ismart-headunit: {exc}", file=sys.stderr)
         return 2
@@ -98,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from .ui.app import run_window
     return run_window(hu, size=args.size, lang=args.lang, theme=args.theme,
-                      fullscreen=args.fullscreen, remote=remote)
+                      fullscreen=args.fullscreen, remote=remote, kiosk=kiosk,
+                      rotation=args.rotation, touch=kiosk_cli.touch_input(args, kiosk))
 
 
 if __name__ == "__main__":

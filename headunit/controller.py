@@ -194,6 +194,15 @@ class HeadUnit:
     def logout(self) -> None:
         self.dispatch(LogoutPressed())
 
+    def kiosk_reset(self, on_answer: Callable[[RequestAnswered], None]) -> None:
+        """A kiosk asks the cloud to reset this car for the next visitor (logged out, unbound);
+        the answer (or "offline" / "timeout") goes to ``on_answer``. The screen follows the
+        session state the cloud publishes."""
+        if self.link is None or not self.link.online:
+            on_answer(RequestAnswered("kiosk_reset", False, "offline"))
+            return
+        self.link.request(m.KioskReset(), on_answer=on_answer)
+
     # -------------------------------------------------------------- effects
 
     def _carry_out(self, effect: object) -> None:

@@ -19,6 +19,8 @@ while a language is missing.
 
 from __future__ import annotations
 
+from .i18n_car import CAR_TEXTS
+from .i18n_kiosk import KIOSK_TEXTS
 from .protocol.errors import MESSAGES as ERRORS_EN
 from .protocol.errors_da import MESSAGES_DA as ERRORS_DA
 
@@ -115,6 +117,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "notice.scan_cancelled": ("The scan was cancelled on the phone.",
                               "Scanningen blev annulleret på telefonen."),
 }
+
+# the car's screens (issue 5): their own module, one catalogue
+# screens with catalogues of their own: the car's (issue 5), the kiosk's attract screen, PIN
+# pad and admin menu (issue 7); still one catalogue, and no key may be defined twice
+for _part in (CAR_TEXTS, KIOSK_TEXTS):
+    _clash = set(TEXTS) & set(_part)
+    assert not _clash, f"text keys defined twice: {sorted(_clash)}"
+    TEXTS.update(_part)
 
 # the head unit's own error codes, never on the wire (a form submitted with an empty field)
 LOCAL_ERRORS: dict[str, tuple[str, str]] = {

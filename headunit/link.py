@@ -39,6 +39,8 @@ class HeadUnitLink:
         self.conn, self.vin, self._on_event = conn, vin, on_event
         self._hello, self._on_clock, self._on_cloud_info = hello, on_clock, on_cloud_info
         self._pending: dict[bytes, tuple[str, float]] = {}
+        # answers that go to a caller instead of the session (e.g. the kiosk's reset)
+        self._callbacks: dict[bytes, Callable[[RequestAnswered], None]] = {}
         self._lock = threading.Lock()
         self.cloud_online = False
         self.dropped = 0
@@ -56,12 +58,16 @@ class HeadUnitLink:
 
     # -------------------------------------------------------------- outgoing
 
-    def request(self, message: m.Message) -> None:
-        """Publish ``message`` as an MQTT 5 request; its answer becomes a RequestAnswered."""
+    def request(self, message: m.Message,
+                on_answer: Callable[[RequestAnswered], None] | None = None) -> None:
+        """Publish ``message`` as an MQTT 5 request; its answer becomes a RequestAnswered for
+        the session, or goes to ``on_answer`` when given (also "timeout")."""
         kind = message.type
         correlation = uuid.uuid4().bytes
         with self._lock:
             self._pending[correlation] = (kind, time.monotonic() + REQUEST_TIMEOUT)
+            if on_answer is not None:
+                self._callbacks[correlation] = on_answer
         props = properties(topics.vehicle(self.vin, topics.HEADUNIT_RESPONSE), correlation)
         self.conn.publish(topics.vehicle(self.vin, topics.HEADUNIT_REQUEST), m.encode(message),
                           props=props)
@@ -72,8 +78,9 @@ class HeadUnitLink:
             late = [(c, kind) for c, (kind, deadline) in self._pending.items() if deadline <= now]
             for c, _ in late:
                 del self._pending[c]
-        for _, kind in late:
-            self._on_event(RequestAnswered(kind, False, "timeout"))
+            callbacks = {c: self._callbacks.pop(c) for c, _ in late if c in self._callbacks}
+        for c, kind in late:
+            self._answered(c, RequestAnswered(kind, False, "timeout"), callbacks.get(c))
 
     # -------------------------------------------------------------- incoming
 
@@ -141,12 +148,24 @@ class HeadUnitLink:
         correlation = getattr(props, "CorrelationData", None)
         with self._lock:
             pending = self._pending.pop(correlation, None) if correlation else None
+            callback = self._callbacks.pop(correlation, None) if correlation else None
         if pending is None:
             return self._drop(topic, "a response without a matching request")
         try:
             r = m.decode(m.RESPONSE, payload)
         except m.ProtocolError as exc:
-            self._on_event(RequestAnswered(pending[0], False, "internal"))
+            self._answered(correlation, RequestAnswered(pending[0], False, "internal"), callback)
             return self._drop(topic, exc)
         error = r.error.code if r.error else None
-        self._on_event(RequestAnswered(pending[0], r.status == "ok", error))
+        self._answered(correlation, RequestAnswered(pending[0], r.status == "ok", error),
+                       callback)
+
+    def _answered(self, correlation: bytes, answer: RequestAnswered,
+                  callback: Callable[[RequestAnswered], None] | None) -> None:
+        if callback is None:
+            self._on_event(answer)
+            return
+        try:
+            callback(answer)
+        except Exception:
+            log.exception("the handler of a %s answer failed", answer.request)

@@ -5,7 +5,9 @@
 - reconnects back off exponentially (``reconnect_delay_set``);
 - a retained availability topic with a Last Will ``offline``, ``online`` on every connect and
   an explicit ``offline`` before a clean shutdown (a Will is not sent on a clean disconnect);
-- every message handler runs inside a guard: an exception is logged, never kills the loop.
+- every message handler runs inside a guard: an exception is logged, never kills the loop;
+- for test rigs, off unless enabled: a fault layer (:mod:`.mqtt_faults`) that delays or drops
+  messages, and :meth:`MqttConnection.drop_connection` / :meth:`~MqttConnection.restore_connection`.
 
 paho calls back on its own thread; whoever registers a handler must hand work to its own
 thread if it needs one (the Kivy UI does, through the Kivy clock). With ``loop=`` a
@@ -27,6 +29,8 @@ from urllib.parse import unquote, urlsplit
 import paho.mqtt.client as paho
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+
+from .mqtt_faults import FaultLayer
 
 if TYPE_CHECKING:
     from .mqtt_loop import NetworkLoop
@@ -95,6 +99,15 @@ def _no_delay(client: paho.Client) -> None:
         pass
 
 
+def _held() -> paho.MQTTMessageInfo:
+    """What publish returns for a message the fault layer dropped or holds back: as far as
+    the sender can tell, it went out."""
+    info = paho.MQTTMessageInfo(0)
+    info.rc = paho.MQTT_ERR_SUCCESS
+    info._set_as_published()
+    return info
+
+
 class MqttConnection:
     def __init__(self, url: BrokerUrl | str, client_id: str, *,
                  availability_topic: str | None = None, tls: TlsFiles | None = None,
@@ -110,6 +123,8 @@ class MqttConnection:
         self._connectivity: list[Callable[[bool], None]] = []
         self._connected = threading.Event()
         self._stopping = False
+        self.faults: FaultLayer | None = None  # rigs only: enable_faults()
+        self.severed = False  # rigs only: drop_connection() until restore_connection()
         c = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=client_id,
                         protocol=paho.MQTTv5)
         # QoS 1 messages on their way at once (paho's default 20 caps a busy publisher, e.g.
@@ -147,6 +162,12 @@ class MqttConnection:
         self._subs.append((topic_filter, qos))
 
         def run(client, userdata, message) -> None:  # noqa: ANN001
+            if self.faults is not None and self.faults.apply(
+                    "in", message.topic, lambda: run_guarded(message)):
+                return
+            run_guarded(message)
+
+        def run_guarded(message) -> None:  # noqa: ANN001
             try:
                 handler(message)
             except Exception:
@@ -195,7 +216,52 @@ class MqttConnection:
 
     def publish(self, topic: str, payload: bytes, *, qos: int = 1, retain: bool = False,
                 props: Properties | None = None) -> paho.MQTTMessageInfo:
+        if self.faults is not None and self.faults.apply(
+                "out", topic, lambda: self.client.publish(topic, payload, qos=qos, retain=retain,
+                                                          properties=props)):
+            return _held()
         return self.client.publish(topic, payload, qos=qos, retain=retain, properties=props)
+
+    # -------------------------------------------------------------- faults (test rigs)
+
+    def enable_faults(self) -> FaultLayer:
+        """Turn the fault layer on (it stays on; with no rules it passes every message)."""
+        if self.faults is None:
+            self.faults = FaultLayer()
+        return self.faults
+
+    def drop_connection(self) -> None:
+        """Cut the connection as a network failure would: no DISCONNECT (the broker sends the
+        Last Will), and no reconnect until :meth:`restore_connection`."""
+        if self.severed:
+            return
+        if self.loop is not None:
+            raise RuntimeError("drop_connection() is for a connection with its own thread, "
+                               "not one on a shared NetworkLoop")
+        self.severed = True
+        log.warning("fault injection: dropping the connection to %s", self.url)
+        self.client.loop_stop()  # joins paho's network thread: nothing reconnects now
+        sock = self.client.socket()
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        was = self._connected.is_set()
+        self._connected.clear()
+        if was:
+            self._tell(False)
+
+    def restore_connection(self) -> None:
+        """Reconnect after :meth:`drop_connection` (subscriptions come back in on_connect)."""
+        if not self.severed:
+            return
+        self.severed = False
+        log.warning("fault injection: restoring the connection to %s", self.url)
+        self.client.loop_stop()
+        self.client.connect_async(self.url.host, self.url.port, keepalive=self.keepalive,
+                                  clean_start=True)
+        self.client.loop_start()
 
     # -------------------------------------------------------------- paho callbacks
 
@@ -217,7 +283,7 @@ class MqttConnection:
     def _on_disconnect(self, client, userdata, flags, reason_code, props) -> None:  # noqa: ANN001
         was = self._connected.is_set()
         self._connected.clear()
-        if not self._stopping:
+        if not self._stopping and not self.severed:
             log.warning("lost the broker %s (%s); reconnecting", self.url, reason_code)
         if was:
             self._tell(False)
@@ -234,6 +300,12 @@ class MqttConnection:
 
     def _guard(self, handler: Handler) -> Callable:
         def run(client, userdata, message) -> None:  # noqa: ANN001
+            if self.faults is not None and self.faults.apply(
+                    "in", message.topic, lambda: deliver(message)):
+                return
+            deliver(message)
+
+        def deliver(message) -> None:  # noqa: ANN001
             try:
                 handler(message.topic, message.payload,
                         getattr(message, "properties", None))

@@ -18,13 +18,36 @@ sys.path.insert(0, str(ROOT))
 
 from firmware_sim.broker import EmbeddedBroker  # noqa: E402
 from tests.conftest import System  # noqa: E402
+from tests.support.car_ui import car_admin, telling_scene  # noqa: E402
 from tests.support.ui import HeadUnitWindow, Xvfb  # noqa: E402
-from tests.support.walkthrough import walk  # noqa: E402
+from tests.support.walkthrough import STOPS, walk  # noqa: E402
 
 SIZES = ("800x480", "1280x720")
 LANGS = ("en", "da")
-DAY_TOO = ("home", "user-login-qr", "user-bound")
+DAY_TOO = ("home", "user-login-qr", "user-bound", "service-vehicle-status", "service-ev")
 VIN = "LSJA24U66PS000001"
+# file numbers: the screens before the car's keep theirs; the car's screens follow (issue 5)
+FIRST = ("home", "user-login-qr", "user-password", "user-scanned", "user-bind-qr",
+         "user-bind-scanned", "user-bound", "service-climate", "settings", "home-navigation",
+         "user-logged-out", "user-refused", "user-force-unbind", "user-offline")
+NUMBERS = {name: n for n, name in enumerate(
+    [*FIRST, *(stop for stop in STOPS if stop not in FIRST)], start=1)}
+CHARGE_HOURS = 3  # of simulated charging before the car's screens, for the SOC plot
+
+
+def car_scene(system: System, hu: HeadUnitWindow) -> None:
+    """The car with something on every screen, and a few hours of charging behind it: the
+    cloud's clock jumps 15 minutes at a time, and the head unit plots each status."""
+    telling_scene(system.broker_url, VIN, system.phone, "ann")
+    assert system.phone("ann", "charge", "target", "100")["rc"] == 0
+    for _ in range(CHARGE_HOURS * 4):
+        r = system.admin("POST", "/time/advance", json={"seconds": 900})
+        r.raise_for_status()
+        when = r.json()["now"] - 1
+        hu.rc.wait_for(lambda s, t=when: (s["vehicle"]["status"] or {}).get("time", 0) >= t,
+                       20, "the car's status after the clock jumped")
+    car_admin(system.broker_url, VIN, "set", "tyres.frontLeftPressure", "1.8")
+    assert system.phone("ann", "find-my-car", "lights_only")["rc"] == 0  # it stopped meanwhile
 
 
 def shoot(size: str, out: Path, tmp: Path, display: str) -> list[Path]:
@@ -37,10 +60,10 @@ def shoot(size: str, out: Path, tmp: Path, display: str) -> list[Path]:
         system.new_user("bob", "Bob Jensen")
         hu = HeadUnitWindow(display, broker.url, tmp / size, size=size, vin=VIN)
         system.procs.append(hu.proc)
-        n = iter(range(1, 100))
+        system.start_vehicle(VIN, "--soc", "35", "--location", "55.6761,12.5683")
 
         def at(name: str) -> None:
-            number = next(n)
+            number = NUMBERS[name]
             for lang in LANGS:
                 hu.rc.set_language(lang)
                 themes = ("night", "day") if name in DAY_TOO else ("night",)
@@ -52,7 +75,8 @@ def shoot(size: str, out: Path, tmp: Path, display: str) -> list[Path]:
                 hu.rc.set_theme("night")
             hu.rc.set_language("en")
 
-        walk(hu, system.phone, at, tmp / size, stop_broker=broker.stop)
+        walk(hu, system.phone, at, tmp / size, stop_broker=broker.stop,
+             car_scene=lambda: car_scene(system, hu))
     finally:
         system.stop()
         broker.stop()

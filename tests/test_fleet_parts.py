@@ -5,7 +5,6 @@ unchanged; an alert stored once)."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -43,7 +42,7 @@ def test_histogram_percentiles_are_within_two_percent():
 
 def test_histograms_merge_across_processes_as_json():
     a, b = Histogram(), Histogram()
-    for i in range(100):
+    for _ in range(100):
         a.add(1.0)
         b.add(100.0)
     merged = Histogram.from_json(json.loads(json.dumps(a.to_json())))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.brokers import Mosquitto
+from tests.support.car_ui import telling_scene
 from tests.support.layout import problems
 from tests.support.ui import HeadUnitWindow
 from tests.support.walkthrough import STOPS, walk
@@ -28,6 +29,8 @@ def test_every_screen_fits_at_every_size_in_both_languages(xvfb, system_on, tmp_
         hu = HeadUnitWindow(xvfb.display, broker.url, sys_.root, size="800x480",
                             vin="LSJA24U66PS000001")
         sys_.procs.append(hu.proc)
+        # the car behind the screen, with something to show on each service screen
+        sys_.start_vehicle("LSJA24U66PS000001", "--soc", "35")
         visited: list[str] = []
         faults: dict[str, list[str]] = {}
 
@@ -47,7 +50,9 @@ def test_every_screen_fits_at_every_size_in_both_languages(xvfb, system_on, tmp_
             hu.rc.set_size(800, 480)
             hu.rc.set_language("en")
 
-        walk(hu, sys_.phone, at, tmp_path, stop_broker=broker.kill9)
+        walk(hu, sys_.phone, at, tmp_path, stop_broker=broker.kill9,
+             car_scene=lambda: telling_scene(broker.url, "LSJA24U66PS000001", sys_.phone,
+                                             "ann"))
         assert visited == list(STOPS)
         assert not faults, "layout faults:\n" + "\n".join(
             f"- {where}: " + "\n    ".join(found) for where, found in faults.items())

@@ -16,6 +16,8 @@ from tests.support.vehicle import RawClient, bind, car_line, vehicle_cli
 pytestmark = pytest.mark.integration
 
 VIN = "LSJA24U66PS000006"
+# a car of its own: no retained status of an earlier test on the module's broker
+PERIODIC_VIN = "LSJA24U66PS000606"
 
 
 def test_a_model_without_a_service_hides_it_and_the_cloud_refuses_its_commands(system_on,
@@ -76,10 +78,10 @@ def test_the_car_charges_in_the_clouds_clock_time(system_on, mosquitto):
 def test_the_car_publishes_its_status_retained_on_a_period_with_a_growing_seq(system_on,
                                                                               mosquitto):
     s = system_on(mosquitto.url)
-    s.start_vehicle(VIN, "--status-period", "0.5", name="periodic")
+    s.start_vehicle(PERIODIC_VIN, "--status-period", "0.5", name="periodic")
     raw = RawClient(mosquitto.url)
     try:
-        raw.subscribe(topics.vehicle(VIN, topics.CAR_STATUS))
+        raw.subscribe(topics.vehicle(PERIODIC_VIN, topics.CAR_STATUS))
         first = raw.wait_message(lambda msg: True)
         assert first.retain  # the newest status waits on the broker for whoever comes
         raw.wait_message(lambda msg: len(raw.messages) >= 4)

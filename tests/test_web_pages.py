@@ -18,7 +18,7 @@ from firmware_sim.cloud.web import i18n
 from headunit.clock import ScaledClock
 from headunit.protocol import qrtoken
 from headunit.protocol.errors import MESSAGES
-from headunit.protocol.errors_da import MESSAGES_DA, message_in
+from headunit.protocol.errors_da import MESSAGES_DA
 from tests.support.web import Served, self_signed_cert
 
 VIN = "LSJA24U66PS004321"
@@ -82,6 +82,11 @@ def logged_in(base: str, ident: str) -> tuple[httpx.Client, str]:
                                "accept": "yes"})
     assert r.status_code == 303 and r.headers["location"] == "/cars", r.text
     return b, csrf_of(b.get("/cars"))
+
+
+def plain(page: httpx.Response) -> str:
+    """The page's text without tags, as a person reads it."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page.text))
 
 
 def set_cookies(r: httpx.Response) -> dict[str, str]:
@@ -176,7 +181,9 @@ def test_a_logged_out_scan_keeps_the_token_in_a_cookie_and_returns_to_it_after_l
     r = b.get(r.headers["location"])
     assert r.status_code == 303 and re.fullmatch(r"/scan/[0-9a-f]{16}", r.headers["location"])
     question = b.get(r.headers["location"])
-    assert "Log in to MG4 Electric, VIN ending …4321?" in html.unescape(question.text)
+    assert "Log in to MG4 Electric, VIN ending …4321?" in plain(question)
+    # the ellipsis and the digits never wrap apart
+    assert '<span class="nowrap">…4321</span>' in question.text
     cancel = re.search(r'action="(/scan/[0-9a-f]+/cancel)"', question.text).group(1)
     assert b.post(cancel, data={"csrf": csrf_of(question)}).status_code == 303
 
@@ -289,7 +296,7 @@ def test_every_error_code_is_shown_in_plain_words_in_english_and_danish(cloud):
         for code in MESSAGES:
             page = b.get(f"/problem/{code}")
             assert page.status_code == 200
-            assert message_in(code, lang) in html.unescape(page.text), (code, lang)
+            assert i18n.error_text(lang, code) in html.unescape(page.text), (code, lang)
 
 
 def test_the_language_switch_overrides_the_browser_language(cloud):
@@ -347,3 +354,21 @@ def test_the_demo_prints_a_lan_url_that_serves_the_phone_pages(tmp_path):
         assert page.status_code == 200 and "<h1>Log in</h1>" in page.text
     finally:
         demo.stop()
+
+
+def test_too_many_wrong_passwords_on_the_login_page_say_how_long_to_wait(cloud):
+    ident = cloud.account("throttled")
+    b = browser(cloud.http.url)
+    token = csrf_of(b.get("/login"))
+    for _ in range(5):  # five wrong passwords per account are allowed
+        r = b.post("/login", data={"csrf": token, "identifier": ident, "password": "wrong one",
+                                   "accept": "yes"})
+        assert r.status_code == 401 and MESSAGES["invalid_credentials"] in plain(r)
+    r = b.post("/login", data={"csrf": token, "identifier": ident, "password": PASSWORD,
+                               "accept": "yes"})
+    assert r.status_code == 429 and "ismart_session" not in set_cookies(r)
+    assert re.search(r"Too many attempts\. Try again in \d+ s\.", plain(r))
+    b.cookies.set("ismart_lang", "da")
+    r = b.post("/login", data={"csrf": token, "identifier": ident, "password": PASSWORD,
+                               "accept": "yes"})
+    assert re.search(r"For mange forsøg\. Prøv igen om \d+ s\.", plain(r))

@@ -68,6 +68,10 @@ def parser() -> argparse.ArgumentParser:
                    help="a client IP address that is not limited per source (the abuse "
                         "limits), e.g. 127.0.0.1 for an ismart-fleet load test on this "
                         "machine; per-account limits still apply; repeatable")
+    s.add_argument("--kiosk-vin", action="append", default=[], metavar="VIN",
+                   help="mark this car as a kiosk (demo) car: its head unit may ask for a "
+                        "reset for the next visitor (ismart-headunit --kiosk --reset-on-idle). "
+                        "Repeat for more cars; the mark is kept in the database")
     s.add_argument("--log-level", default="INFO")
 
     p = sub.add_parser("provision", help="register a car's public key (when not in demo mode)")
@@ -76,6 +80,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--public-key", required=True,
                    help="the raw Ed25519 key, base64url (ismart-headunit prints it at start)")
     p.add_argument("--model", default="MG4 Electric")
+    p.add_argument("--kiosk", action="store_true",
+                   help="mark the car as a kiosk (demo) car its head unit may reset")
 
     cli_admin.add_parsers(sub, _add_common)
     pki_cli.add_parser(sub)
@@ -94,7 +100,11 @@ def main(argv: list[str] | None = None) -> int:
         service = CloudService(CloudSettings(args.data_dir / "cloud.sqlite3", "http://localhost"),
                                ScaledClock())
         try:
-            print(json.dumps(service.provision(args.vin, args.public_key, args.model)))
+            out = service.provision(args.vin, args.public_key, args.model)
+            if args.kiosk:
+                from .kiosk import mark
+                out["kiosk"] = mark(service, args.vin, by="provision")["kiosk"]
+            print(json.dumps(out))
         except (CloudError, ValueError) as exc:
             print(f"ismart-cloud: {exc}", file=sys.stderr)
             return 2
@@ -113,7 +123,8 @@ def serve(args: argparse.Namespace) -> int:
             broker=args.broker, http_host=host, http_port=port, public_url=args.public_url,
             data_dir=args.data_dir, demo=args.demo, kdf_profile=args.kdf_profile,
             admin_token=args.admin_token, dealer_token=args.dealer_token,
-            time_scale=args.time_scale, tls=tls, trusted_sources=tuple(args.trust_source)))
+            time_scale=args.time_scale, tls=tls, trusted_sources=tuple(args.trust_source),
+            kiosk_vins=tuple(args.kiosk_vin)))
     except (ValueError, OSError) as exc:
         print(f"ismart-cloud: {exc}", file=sys.stderr)
         return 2

@@ -56,5 +56,6 @@ def check(record: Code | None, given: str, now: float) -> tuple[Code | None, Clo
         if left <= 0:
             return record, CloudError("code_locked", status=429)
         return record, CloudError("code_invalid", f"The verification code is wrong; "
-                                  f"{left} tr{'y' if left == 1 else 'ies'} left.")
+                                  f"{left} tr{'y' if left == 1 else 'ies'} left.",
+                                  details={"tries_left": str(left)})
     return replace(record, used=True), None

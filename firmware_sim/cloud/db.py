@@ -80,6 +80,8 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys=ON")
     conn.executescript(SCHEMA)
     conn.executescript(db_ownership.SCHEMA)
+    from .kiosk import SCHEMA as KIOSK_SCHEMA  # kiosk (demo) cars, issue 7
+    conn.executescript(KIOSK_SCHEMA)
     return conn
 
 

@@ -211,8 +211,11 @@ def create_app(service: CloudService, *, admin_token: str | None = None,
     add_ownership_routes(app, service, phone=phone, bearer=bearer, admin=admin,
                          dealer_token=dealer_token, admin_token=admin_token)
 
+    from .http_rig import add_routes as add_rig_routes  # kiosk cars, fault injection (issue 7)
+    add_rig_routes(app, service, admin=admin)
+
     # the mobile web companion: /s/{token} (what a phone's camera opens), /login, /cars, ...
-    app.include_router(web_router(service))
+    app.include_router(web_router(service, relay=relay, desk=desk))
 
     if relay is not None and desk is not None:  # the car's services (vehicle_api.py)
         from .vehicle_api import install

@@ -282,6 +282,10 @@ def step(v: Vehicle, event: Event) -> Transition:
         if isinstance(event, Swept):
             return force_unbind.swept(v, event.now)
         return force_unbind.step(v, event)
+    from . import kiosk_reset  # a kiosk car's reset for the next visitor (issue 7)
+
+    if isinstance(event, kiosk_reset.KioskReset):
+        return kiosk_reset.step(v, event)
     raise TypeError(f"unknown event {event!r}")
 
 

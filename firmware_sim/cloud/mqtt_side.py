@@ -89,6 +89,9 @@ class CloudMqtt:
             self._drop(topic, f"hello for VIN {request.vin} on the topic of {vin}")
             return self._answer(expected, correlation, request.type,
                                 CloudError("invalid_request", "The VIN differs from the topic's."))
+        refusal = self.service.faults.take("mqtt", request.type)  # a rig's injected fault
+        if refusal is not None:
+            return self._answer(expected, correlation, request.type, refusal)
         self._pool.submit(self._handle, vin, request, expected, correlation)
 
     def _handle(self, vin: str, request: m.Message, reply_to: str, correlation: bytes) -> None:
@@ -100,6 +103,9 @@ class CloudMqtt:
                 data = self.service.headunit_password_login(vin, request)
             elif isinstance(request, m.Logout):
                 data = self.service.headunit_logout(vin)
+            elif isinstance(request, m.KioskReset):
+                from .kiosk import reset
+                data = reset(self.service, vin, by="headunit")
             else:  # pragma: no cover - the schema admits nothing else
                 raise CloudError("invalid_request")
         except CloudError as exc:

@@ -44,6 +44,7 @@ class CloudConfig:
     time_scale: float = 1.0
     tls: TlsFiles | None = None
     trusted_sources: tuple[str, ...] = ()  # client addresses not limited per source
+    kiosk_vins: tuple[str, ...] = ()  # kiosk (demo) cars their head units may reset
 
 
 class CloudRuntime:
@@ -67,6 +68,10 @@ class CloudRuntime:
         if config.trusted_sources:
             self.service.limits = AbuseLimits(
                 trusted_sources=frozenset(f"ip:{a}" for a in config.trusted_sources))
+        if config.kiosk_vins:
+            from .kiosk import mark
+            for vin in config.kiosk_vins:
+                mark(self.service, vin, by="serve")
         self.mqtt = CloudMqtt(self.conn, self.service)
         self.vehicles = VehicleRelay(self.conn, self.service)
         self.car_commands = CommandDesk(self.conn, self.vehicles)

@@ -82,6 +82,9 @@ class CloudService:
         from .ownership_service import Ownership
 
         self.ownership = Ownership(self)
+        from .faults import CloudFaults
+
+        self.faults = CloudFaults()  # refusals a test rig arms (admin API); none by default
 
     def close(self) -> None:
         with self.lock:

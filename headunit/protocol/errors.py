@@ -79,6 +79,11 @@ MESSAGES: dict[str, str] = {
                          "answer; with no answer the car is unbound after 72 hours.",
     "unbind_completed": "The unbind is complete: the car has no bound user. Scan the code on "
                         "the car's screen to log in and bind it.",
+    # Kiosk cars (issue 7)
+    "not_kiosk_car": "This car is not a kiosk (demo) car, so it cannot be reset for the next "
+                     "visitor. Mark it as one: ismart-cloud serve --kiosk-vin VIN.",
+    "kiosk_reset": "The demo car was reset for the next visitor: it is no longer bound to your "
+                   "account, and nobody is logged into it.",
     # Faults
     "storage_unavailable": "The cloud cannot write its data (disk full or read-only). Nothing was changed; try again later.",
     # Generic

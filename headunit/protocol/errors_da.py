@@ -76,6 +76,11 @@ MESSAGES_DA: dict[str, str] = {
                          "besked, når der er svar; uden svar afbindes bilen efter 72 timer.",
     "unbind_completed": "Afbindingen er gennemført: bilen har ingen tilknyttet bruger. Scan "
                         "koden på bilens skærm for at logge på og binde den.",
+    # Kiosk cars (issue 7)
+    "not_kiosk_car": "Denne bil er ikke en kiosk- (demo-) bil, så den kan ikke nulstilles til "
+                     "den næste besøgende. Markér den som en: ismart-cloud serve --kiosk-vin VIN.",
+    "kiosk_reset": "Demobilen er nulstillet til den næste besøgende: den er ikke længere "
+                   "tilknyttet din konto, og ingen er logget ind i den.",
     # Faults
     "storage_unavailable": "Skyen kan ikke gemme sine data (disken er fuld eller "
                            "skrivebeskyttet). Intet blev ændret; prøv igen senere.",

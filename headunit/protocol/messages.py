@@ -82,7 +82,15 @@ class Logout(Message):
     type: Literal["logout"] = "logout"
 
 
-HeadUnitRequest = Annotated[Union[Hello, PasswordLogin, Logout], Field(discriminator="type")]
+class KioskReset(Message):
+    """A kiosk head unit asks for a fresh start for the next visitor: nobody logged in, no
+    binding. The cloud honours it only for a car marked as a kiosk (demo) car."""
+
+    type: Literal["kiosk_reset"] = "kiosk_reset"
+
+
+HeadUnitRequest = Annotated[Union[Hello, PasswordLogin, Logout, KioskReset],
+                            Field(discriminator="type")]
 
 
 # ---------------------------------------------------------------- cloud -> head unit

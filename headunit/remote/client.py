@@ -6,7 +6,8 @@
     rc.screenshot("/tmp/hu.png")
 
 Every method returns the JSON-RPC result; a refusal raises :class:`RemoteError` with the
-code and message the head unit gave.
+code and message the head unit gave. Rigs also get the car's properties and faults of the
+head unit's connection here; the cloud's clock and refusals are in :mod:`.cloud_admin`.
 """
 
 from __future__ import annotations
@@ -83,6 +84,54 @@ class RemoteClient:
 
     def go(self, screen: str) -> dict[str, Any]:
         return self.call("go", screen=screen)
+
+    def tap_at(self, x: float, y: float) -> dict[str, Any]:
+        """A touch at window pixel (x, y), origin bottom left (e.g. the kiosk's admin corner)."""
+        return self.call("tap_at", x=x, y=y)
+
+    def read_qr(self) -> dict[str, Any]:
+        """The QR code on screen, decoded by the head unit from a drawn frame's pixels (as a
+        phone's camera reads it): ``{"text": content or None, "codes": how many, "shown":
+        the code the car means to show, "state", "screen"}``."""
+        return self.call("read_qr")
+
+    # ------------------------------------------------------------ the car (car/admin)
+
+    def vehicle_get(self, path: str) -> Any:
+        """A property of the car by its status path, e.g. ``doors.driver``."""
+        return self.call("vehicle_get", path=path)["value"]
+
+    def vehicle_set(self, path: str, value: Any) -> dict[str, Any]:
+        return self.call("vehicle_set", path=path, value=value)
+
+    def vehicle_status(self) -> dict[str, Any]:
+        return self.call("vehicle_status")
+
+    def vehicle_props(self) -> dict[str, Any]:
+        return self.call("vehicle_props")
+
+    # ------------------------------------------------------------ faults of the connection
+
+    def drop_broker(self) -> dict[str, Any]:
+        """Cut the head unit's broker connection (no reconnect until restore_broker)."""
+        return self.call("drop_broker")
+
+    def restore_broker(self) -> dict[str, Any]:
+        return self.call("restore_broker")
+
+    def message_fault(self, direction: str, action: str, *, topic: str = "#",
+                      seconds: float = 0.0, count: int | None = None) -> dict[str, Any]:
+        """Delay or drop the head unit's messages: ``direction`` in | out | both, ``action``
+        drop | delay (by ``seconds``), on ``topic`` (an MQTT filter), for the next ``count``
+        matching messages or until cleared."""
+        return self.call("message_fault", direction=direction, action=action, topic=topic,
+                         seconds=seconds, count=count)
+
+    def clear_message_faults(self) -> dict[str, Any]:
+        return self.call("clear_message_faults")
+
+    def faults(self) -> dict[str, Any]:
+        return self.call("faults")
 
     # ------------------------------------------------------------ helpers
 

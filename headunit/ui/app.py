@@ -30,17 +30,46 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 0.25
 # what a touch may ask of the core (HeadUnit methods)
 ACTIONS = frozenset({"open_password_login", "cancel_password_login", "submit_password",
-                     "logout"})
+                     "logout",
+                     "car_command"})  # the car's screens: HeadUnit.car_command(command, rid)
 
 
-def configure(size: tuple[int, int], fullscreen: bool) -> None:
-    """Window settings; must run before Kivy creates the window."""
+TOUCH_INPUTS = ("sdl", "hidinput", "mtdev")
+
+
+def configure(size: tuple[int, int], fullscreen: bool, *, kiosk: bool = False,
+              rotation: int = 0, touch: str | None = None) -> None:
+    """Window settings; must run before Kivy creates the window. A kiosk fills the screen
+    with no border and no cursor; ``rotation`` turns the picture (and the touches) for a
+    display mounted the other way, e.g. the Touch Display 2 (portrait) used in landscape."""
     Config.set("graphics", "width", str(size[0]))
     Config.set("graphics", "height", str(size[1]))
-    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "fullscreen", "auto" if fullscreen or kiosk else "0")
+    Config.set("graphics", "rotation", str(rotation))
+    if kiosk:
+        from .display import x11_screen_size
+        screen = x11_screen_size()
+        if screen is not None:  # the whole screen from the start (see display.py)
+            Config.set("graphics", "width", str(screen[0]))
+            Config.set("graphics", "height", str(screen[1]))
+            Config.set("graphics", "position", "custom")
+            Config.set("graphics", "left", "0")
+            Config.set("graphics", "top", "0")
+        Config.set("graphics", "borderless", "1")
+        Config.set("graphics", "show_cursor", "0")
+        Config.set("kivy", "pause_on_minimize", "0")
     Config.set("graphics", "resizable", "1")
     Config.set("graphics", "maxfps", "60")
     Config.set("input", "mouse", "mouse,disable_multitouch")
+    if touch is not None:
+        # one source of touches only, or every tap counts twice: SDL's (touches arrive as
+        # mouse events, under X, Wayland or KMS/DRM), or Kivy reading /dev/input itself
+        for option in Config.options("input"):
+            Config.remove_option("input", option)
+        if touch == "sdl":
+            Config.set("input", "mouse", "mouse,disable_multitouch")
+        else:
+            Config.set("input", "touch", f"probesysfs,provider={touch}")
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("kivy", "keyboard_mode", "system")
 
@@ -49,9 +78,11 @@ class HeadUnitApp(App):
     ui = ObjectProperty(None)
 
     def __init__(self, hu: HeadUnit, *, lang: str, theme: str,
-                 remote: RemoteSettings | None = None, **kwargs: Any) -> None:
+                 remote: RemoteSettings | None = None, kiosk: Any = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.hu, self.remote_settings = hu, remote
+        self.kiosk_options, self.kiosk = kiosk, None  # KioskOptions; KioskShell once started
         self.title = f"iSmart head unit — {hu.identity.model} {hu.identity.vin}"
         self.bridge = CoreBridge(hu, self._deliver)
         self.ui = UiModel(act=self._act, now=hu.clock.now, lang=lang, theme=theme)
@@ -73,6 +104,12 @@ class HeadUnitApp(App):
             from .remote_control import start_remote_control
             self.remote = start_remote_control(self, self.remote_settings)
         return Root()
+
+    def on_start(self) -> None:
+        if self.kiosk_options is not None:
+            from .kiosk import KioskShell
+            self.kiosk = KioskShell(self, self.kiosk_options)
+            self.kiosk.start()
 
     def on_stop(self) -> None:
         if self.remote is not None:
@@ -111,11 +148,13 @@ class HeadUnitApp(App):
 
 
 def run_window(hu: HeadUnit, *, size: tuple[int, int], lang: str, theme: str,
-               fullscreen: bool, remote: RemoteSettings | None = None) -> int:
+               fullscreen: bool, remote: RemoteSettings | None = None, kiosk: Any = None,
+               rotation: int = 0, touch: str | None = None) -> int:
     """Open the touchscreen window and run until it is closed; the connection is started
-    (off the UI thread) and stopped here."""
-    configure(size, fullscreen)
-    app = HeadUnitApp(hu, lang=lang, theme=theme, remote=remote)
+    (off the UI thread) and stopped here. ``kiosk``: a :class:`~.kiosk.KioskOptions`. Returns
+    the exit code (a kiosk's admin exit: :data:`~.kiosk.ADMIN_EXIT_CODE`)."""
+    configure(size, fullscreen, kiosk=kiosk is not None, rotation=rotation, touch=touch)
+    app = HeadUnitApp(hu, lang=lang, theme=theme, remote=remote, kiosk=kiosk)
     # SIGTERM (systemd, a test's stop) closes the window cleanly: the availability topic
     # then says offline at once instead of after the broker's keep-alive
     signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda _dt: app.stop()))
@@ -123,4 +162,4 @@ def run_window(hu: HeadUnit, *, size: tuple[int, int], lang: str, theme: str,
         app.run()
     finally:
         hu.link.conn.stop()
-    return 0
+    return app.kiosk.exit_code if app.kiosk is not None else 0

@@ -17,6 +17,14 @@ CODEPOINTS: dict[str, int] = {
     "qr_code_2": 0xE00A, "smartphone": 0xE32C, "check_circle": 0xE86C,
     "error_outline": 0xE001, "warning": 0xE002, "lock": 0xE897, "schedule": 0xE8B5,
     "info": 0xE88E, "close": 0xE5CD, "link": 0xE157, "login": 0xEA77,
+    # the car's screens (issue 5)
+    "lock_open": 0xE898, "battery_charging_full": 0xE1A3, "battery_full": 0xE1A4,
+    "battery_alert": 0xE19C, "power": 0xE63C, "thermostat": 0xF076, "event_seat": 0xE903,
+    "flag": 0xE153, "explore": 0xE87A, "volume_up": 0xE050, "campaign": 0xEF49,
+    "wb_incandescent": 0xE42E, "speed": 0xE9E4, "add": 0xE145, "remove": 0xE15B,
+    "chevron_left": 0xE5CB, "chevron_right": 0xE5CC, "security": 0xE32A,
+    "tire_repair": 0xEBC8, "local_parking": 0xE54F, "stop": 0xE047, "window": 0xF088,
+    "wb_sunny": 0xE430, "air": 0xEFD8, "straighten": 0xE41C, "play_arrow": 0xE037,
 }
 
 # the keyboard's special keys drawn as icons

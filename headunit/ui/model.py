@@ -50,6 +50,8 @@ class UiModel(EventDispatcher):
     pal = ObjectProperty(PALETTES["night"])
     c = DictProperty(PALETTES["night"].colours())  # the palette for .kv: app.ui.c['accent']
 
+    car = ObjectProperty(None)        # the car's screens' model (car_model.CarUi)
+
     screen = StringProperty("home")
     history = ListProperty()
 
@@ -76,6 +78,8 @@ class UiModel(EventDispatcher):
         self.c = self.pal.colours()
         self.set_window_size(800, 480)
         self.tick()
+        from .car_model import CarUi
+        self.car = CarUi(self)
 
     # ------------------------------------------------------------ words
 

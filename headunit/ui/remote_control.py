@@ -47,14 +47,27 @@ log = logging.getLogger(__name__)
 ANSWER_TIMEOUT = 20.0
 
 
+def _normalised(x: float, y: float) -> dict[str, float]:
+    """Window pixel (x, y) as the 0..1 position a touch device reports: the window may be
+    rotated (``--rotation``), and Kivy turns device positions with it."""
+    win = EventLoop.window
+    r = int(win.rotation) % 360
+    w, h = max(1.0, win.width - 1.0), max(1.0, win.height - 1.0)  # rotated size
+    if r == 90:
+        return {"x": 1 - y / h, "y": x / w}
+    if r == 180:
+        return {"x": 1 - x / w, "y": 1 - y / h}
+    if r == 270:
+        return {"x": y / h, "y": 1 - x / w}
+    return {"x": x / w, "y": y / h}
+
+
 class RemoteTouch(MotionEvent):
     """A finger at window pixel (x, y), like ``kivy.tests.common.UnitTestTouch``."""
 
     def __init__(self, x: float, y: float) -> None:
-        win = EventLoop.window
-        super().__init__("RemoteTouch", 4711, {"x": x / (win.width - 1.0),
-                                               "y": y / (win.height - 1.0)},
-                         is_touch=True, type_id="touch")
+        super().__init__("RemoteTouch", 4711, _normalised(x, y), is_touch=True,
+                         type_id="touch")
         self.profile = ["pos"]
 
     def depack(self, args: dict[str, float]) -> None:
@@ -75,8 +88,12 @@ class RemoteControl:
             "widgets": self.widgets, "tap": self.tap, "type": self.type, "state": self.state,
             "screenshot": self.screenshot, "frames": self.frames,
             "set_language": self.set_language, "set_theme": self.set_theme,
-            "set_size": self.set_size, "go": self.go,
+            "set_size": self.set_size, "go": self.go, "tap_at": self.tap_at,
         }
+        # rig methods (the car, connection faults): run on the HTTP thread, touch no widget
+        from .remote_rig import RigMethods
+        self.direct: dict[str, Callable[..., Any]] = RigMethods(app.hu).methods()
+        self.direct["read_qr"] = self.read_qr
 
     # -------------------------------------------------------------- plumbing
 
@@ -85,14 +102,16 @@ class RemoteControl:
 
     def call(self, method: str, params: dict[str, Any]) -> Any:
         """HTTP thread: run ``method`` on the Kivy thread and wait for its answer."""
-        fn = self.methods.get(method)
+        fn = self.methods.get(method) or self.direct.get(method)
         if fn is None:
             raise RpcError(METHOD_NOT_FOUND, f"no method {method!r}; known: "
-                                             f"{', '.join(sorted(self.methods))}")
+                                             f"{', '.join(sorted([*self.methods, *self.direct]))}")
         try:
             pyinspect.signature(fn).bind(**params)
         except TypeError as exc:
             raise RpcError(INVALID_PARAMS, f"{method}: {exc}") from None
+        if method in self.direct:
+            return fn(**params)
         done, box = threading.Event(), {}
         Clock.schedule_once(lambda _dt: self._start(fn, params, box, done), 0)
         if not done.wait(ANSWER_TIMEOUT):
@@ -168,6 +187,19 @@ class RemoteControl:
         return {"tapped": getattr(w, "rc_id", "") or type(w).__name__, "at": [x, y],
                 "screen": self.ui.screen}
 
+    def tap_at(self, x: float, y: float) -> Iterator[None]:
+        """A finger at window pixel (x, y) (origin bottom left), whatever is there: e.g. the
+        kiosk's admin corner, which is no widget."""
+        if isinstance(x, bool) or isinstance(y, bool) or not all(
+                isinstance(v, (int, float)) for v in (x, y)):
+            raise ValueError("x and y are window pixels (numbers), origin bottom left")
+        if not (0 <= x < Window.width and 0 <= y < Window.height):
+            raise ValueError(f"({x}, {y}) is outside the window {list(Window.size)}")
+        RemoteTouch(float(x), float(y)).tap()
+        yield
+        yield
+        return {"tapped": None, "at": [x, y], "screen": self.ui.screen}
+
     def type(self, text: str) -> Iterator[None]:
         keyboards = [w for w in self._visible() if isinstance(w, TouchKeyboard)]
         if keyboards:
@@ -201,6 +233,8 @@ class RemoteControl:
                    lang=self.ui.lang, theme=self.ui.theme, notice_text=self.ui.notice,
                    window=list(Window.size), focus=focused[0] if focused else None,
                    now=self.ui.now)
+        kiosk = getattr(self.app, "kiosk", None)
+        out["kiosk"] = kiosk.describe() if kiosk is not None else None
         return out
 
     def screenshot(self, path: str) -> Iterator[None]:
@@ -213,7 +247,11 @@ class RemoteControl:
         def grab(*_: Any) -> None:
             # before the buffers swap: the back buffer holds exactly this frame
             Window.unbind(on_flip=grab)
-            taken["path"] = Window.screenshot(name=str(target.with_name(target.stem + "-.png")))
+            if Window.rotation:
+                taken["path"] = _grab_rotated(target.with_name(target.stem + "-r.png"))
+            else:
+                taken["path"] = Window.screenshot(
+                    name=str(target.with_name(target.stem + "-.png")))
             v = self.ui.view  # what this frame shows
             taken["qr"] = v.qr.content if v is not None and v.qr is not None else None
             taken["state"] = v.state if v is not None else None
@@ -230,6 +268,22 @@ class RemoteControl:
         os.replace(taken["path"], target)
         return {"path": str(target), "window": list(Window.size), "state": taken["state"],
                 "qr": taken["qr"], "screen": self.ui.screen}
+
+    def read_qr(self) -> dict[str, Any]:
+        """HTTP thread: the QR code in the next drawn frame, decoded from its pixels with
+        zxing-cpp (as a phone's camera reads it), beside the code the car means to show."""
+        import tempfile
+
+        import zxingcpp
+        from PIL import Image
+
+        with tempfile.TemporaryDirectory(prefix="ismart-qr-") as tmp:
+            shot = self.call("screenshot", {"path": str(Path(tmp) / "frame.png")})
+            with Image.open(shot["path"]) as img:
+                codes = [c.text for c in zxingcpp.read_barcodes(img.convert("RGB"))
+                         if c.format == zxingcpp.BarcodeFormat.QRCode]
+        return {"text": codes[0] if len(codes) == 1 else None, "codes": len(codes),
+                "shown": shot["qr"], "state": shot["state"], "screen": shot["screen"]}
 
     def frames(self) -> dict[str, int]:
         return {"frames": int(Clock.frames), "drawn": self.drawn}
@@ -268,6 +322,19 @@ class RemoteControl:
     def _settle(self, frames: int = 4) -> Iterator[None]:
         for _ in range(frames):
             yield
+
+
+def _grab_rotated(path: Path) -> str:
+    """The drawn frame as the user sees it on a rotated window (``--rotation``): Kivy's own
+    screenshot reads the rotated size from the unrotated framebuffer."""
+    from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
+    from PIL import Image
+
+    sw, sh = (int(v) for v in Window.system_size)
+    data = glReadPixels(0, 0, sw, sh, GL_RGB, GL_UNSIGNED_BYTE)
+    image = Image.frombytes("RGB", (sw, sh), data).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+    image.rotate(-Window.rotation, expand=True).save(path)
+    return str(path)
 
 
 def start_remote_control(app: Any, settings: RemoteSettings) -> RemoteServer:

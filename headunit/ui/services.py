@@ -1,11 +1,13 @@
 """The iSmart services a bound user sees on the head unit, per model (plain data).
 
 Each service has a key (its screen is ``service/<key>``, its title ``service.<key>`` in
-:mod:`headunit.i18n`) and an icon. Until the vehicle-services issue adds real screens, each
-opens the placeholder screen.
+:mod:`headunit.i18n`), an icon, and the name the protocol and the model catalogue give it
+(``ev`` is ``ev_management`` there). A service the car's model lacks has no tile.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 SERVICES: tuple[tuple[str, str], ...] = (
     ("climate", "ac_unit"),
@@ -19,7 +21,19 @@ SERVICES: tuple[tuple[str, str], ...] = (
 
 ICONS = dict(SERVICES)
 
+# UI key -> the service's name in headunit.protocol.vehicle.SERVICES
+PROTOCOL_NAMES = {key: ("ev_management" if key == "ev" else key) for key, _ in SERVICES}
 
-def services_for(model: str) -> tuple[tuple[str, str], ...]:
-    """The services of ``model`` (every MG model here has them all)."""
-    return SERVICES
+
+def available_services(vehicle: Any) -> list[str]:
+    """The UI keys of the services the car has (``vehicle``: ``View.vehicle``, a CarPanel;
+    a head unit without one shows none)."""
+    if vehicle is None:
+        return []
+    return [key for key, _ in SERVICES if vehicle.has(PROTOCOL_NAMES[key])]
+
+
+def services_for(vehicle: Any) -> tuple[tuple[str, str], ...]:
+    """``(key, icon)`` of every service ``vehicle`` (``View.vehicle``) has, in tile order."""
+    have = set(available_services(vehicle))
+    return tuple((key, icon) for key, icon in SERVICES if key in have)

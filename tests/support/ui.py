@@ -23,14 +23,14 @@ SCREEN = "1920x1280x24"  # room for every window size the tests use, portrait in
 class Xvfb:
     """A virtual X display on a free display number (Xvfb picks it: -displayfd)."""
 
-    def __init__(self) -> None:
+    def __init__(self, screen: str = SCREEN) -> None:
         binary = shutil.which("Xvfb")
         if binary is None:
             raise RuntimeError("Xvfb is not installed; run 'make test' (it installs it) or "
                                "apt-get install xvfb")
         r, w = os.pipe()
         self.proc = subprocess.Popen(
-            [binary, "-displayfd", str(w), "-screen", "0", SCREEN, "+extension", "GLX",
+            [binary, "-displayfd", str(w), "-screen", "0", screen, "+extension", "GLX",
              "-nolisten", "tcp", "-noreset"],
             pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(w)
@@ -68,7 +68,8 @@ class HeadUnitWindow:
         args = [program("ismart-headunit"), "--broker", broker_url,
                 "--data-dir", str(root / name), "--size", size, "--lang", lang,
                 "--theme", theme, "--remote-control", "127.0.0.1:0",
-                "--remote-token", self.token, *extra]
+                f"--remote-token={self.token}", *extra]  # '=': a token may start with '-'
+
         if vin:
             args += ["--vin", vin]
         self.proc = Proc(args, name=name, log_dir=root / "logs",

@@ -16,9 +16,20 @@ from tests.support.ui import HeadUnitWindow, decode_qr
 
 Phone = Callable[..., dict[str, Any]]  # phone(who, *args) -> ismart-phone --json result
 
+# the car's service screens after Climate, by the tile that opens them (issue 5); Map & POI
+# with a destination is the screen of the main menu's Navigation ("home-navigation"), and
+# the main menu's Vehicle the Vehicle status screen: each layout is walked once
+CAR_STOPS = (("service-ev", "ev"), ("service-digital-key", "digital_key"),
+             ("service-find-my-car", "find_my_car"),
+             ("service-vehicle-status", "vehicle_status"),
+             ("service-notifications", "notifications"))
+
 # the names walk() visits, in order
 STOPS = ("home", "user-login-qr", "user-password", "user-scanned", "user-bind-qr",
-         "user-bind-scanned", "user-bound", "service-climate", "settings", "home-navigation",
+         "user-bind-scanned", "user-bound", "service-map-poi-none", "service-climate",
+         *(name for name, _ in CAR_STOPS[:2]), "service-digital-key-refused",
+         *(name for name, _ in CAR_STOPS[2:]),
+         "settings", "home-navigation",
          "user-logged-out", "user-refused", "user-force-unbind", "user-offline")
 
 
@@ -41,9 +52,12 @@ def scan_waiting(phone: Phone, who: str, content: str) -> str:
 
 def walk(hu: HeadUnitWindow, phone: Phone, at: Callable[[str], None], tmp: Path, *,
          user: str = "ann", stranger: str = "bob",
-         stop_broker: Callable[[], None] | None = None) -> None:
+         stop_broker: Callable[[], None] | None = None,
+         car_scene: Callable[[], None] | None = None) -> None:
     """Visit every stop in :data:`STOPS` (``user`` and ``stranger`` are registered and logged
-    in on their phones; the car starts with no user)."""
+    in on their phones; the car starts with no user). ``car_scene`` runs once the car is
+    bound, before the service screens: it must leave a door open (the walk then shows the
+    refusal to lock, "service-digital-key-refused"), see tests/support/car_ui.telling_scene."""
     rc = hu.rc
     hu.wait_state(what="the login code", state="no_user", online=True)
     at("home")
@@ -72,12 +86,28 @@ def walk(hu: HeadUnitWindow, phone: Phone, at: Callable[[str], None], tmp: Path,
     assert phone(user, "confirm", scan_id)["rc"] == 0
     hu.wait_state(state="bound", panel="profile")
     at("user-bound")
-
-    rc.tap(id="service.climate")
-    hu.wait_state(screen="service/climate")
-    at("service-climate")
+    rc.tap(id="service.map_poi")  # before the phone sends a destination
+    hu.wait_state(screen="service/map_poi")
+    at("service-map-poi-none")
     rc.tap(id="nav.back")
     hu.wait_state(screen="user")
+    if car_scene is not None:
+        car_scene()
+
+    for name, key in (("service-climate", "climate"), *CAR_STOPS):
+        rc.tap(id=f"service.{key}")
+        hu.wait_state(screen=f"service/{key}")
+        hu.settle()
+        at(name)
+        if name == "service-digital-key" and car_scene is not None:
+            # the scene left a door open: locking is refused, and the screen says why
+            rc.tap(id="key.lock")
+            rc.wait_for(lambda s: (s["vehicle"]["last_command"] or {}).get("status") == "error",
+                        20, "the refusal to lock")
+            hu.settle()
+            at("service-digital-key-refused")
+        rc.tap(id="nav.back")
+        hu.wait_state(screen="user")
     rc.tap(id="nav.back")
     hu.wait_state(screen="home")
 

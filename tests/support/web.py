@@ -44,14 +44,24 @@ def phone_context(browser: Any, *, locale: str = "en-GB", javascript: bool = Tru
 
 
 def car_qr_url(hu: Proc, purpose: str, *, since: int = 0) -> str:
-    """The URL in the QR code the head unit shows now for ``purpose`` (login | bind).
-
-    The one place a test reads a QR code. Today it comes from the headless head unit's JSON
-    lines; to read it the way a phone does, decode a screenshot of the Kivy window here
-    instead (``zxingcpp.read_barcodes(PIL.Image.open(png))[0].text``) and every test
-    follows.
-    """
+    """The URL in the QR code a headless head unit shows now for ``purpose`` (login | bind),
+    from its JSON lines. :func:`screen_qr_url` reads it off a real window's pixels instead."""
     return qr(hu, purpose, since=since)["qr"]["content"]
+
+
+def screen_qr_url(window: Any, purpose: str, shot: Path) -> str:
+    """The URL a phone camera reads off the head unit's screen: a screenshot of the Kivy
+    window (``ismart-headunit`` under Xvfb, through its remote control), decoded with
+    zxing-cpp. Checks the pixels hold the code the car shows for ``purpose``."""
+    from tests.support.ui import decode_qr
+
+    window.wait_state(what=f"the {purpose} code on screen", panel=f"{purpose}_qr", online=True)
+    taken = window.rc.screenshot(str(shot))
+    codes = decode_qr(Path(taken["path"]))
+    assert len(codes) == 1, f"{shot.name}: expected one QR code on the screen, found {codes}"
+    assert codes[0]["text"] == taken["qr"], f"{shot.name}: the pixels say another code"
+    assert "/s/" in codes[0]["text"], f"not a cloud URL: {codes[0]['text']}"
+    return codes[0]["text"]
 
 
 # ------------------------------------------------------------------ a phone's steps
@@ -96,6 +106,20 @@ def assert_fits_the_phone(page: Any) -> None:
 def click_button(page: Any, name: str) -> None:
     page.get_by_role("button", name=name, exact=True).click()
     page.wait_for_load_state()
+
+
+def text_of(page: Any) -> str:
+    """The main content's text, as the person reads it."""
+    return page.locator("main").inner_text()
+
+
+def sms_code(page: Any) -> str:
+    """The 6-digit code in the page's Simulated SMS / e-mail panel."""
+    panel = page.locator("section.sms")
+    panel.wait_for()
+    found = re.search(r"\b(\d{6})\b", panel.inner_text())
+    assert found, f"no 6-digit code in the simulated SMS panel: {panel.inner_text()!r}"
+    return found.group(1)
 
 
 # ------------------------------------------------------------------ an in-process server

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from headunit.protocol.errors_da import message_in
 
+from .texts_services import TEXTS as SERVICE_TEXTS
+
 LANGS = ("en", "da")
 DEFAULT_LANG = "en"
 
@@ -170,6 +172,12 @@ WEB_ERRORS: dict[str, dict[str, str]] = {
                       "iSmart pages directly.",
         "form_too_large": "The form is too large. Shorten what you typed and try again.",
         "form_invalid": "The form could not be read. Reload the page and try again.",
+        # wire codes whose generic text names a command-line step: worded for the pages
+        "confirmation_required": "Confirm that a push message goes to the previous user: tap "
+                                 "Send the push message.",
+        "not_bound_to_you": "This car is not bound to your account, so you cannot unbind it.",
+        "vehicle_timeout": "The car did not answer in time. Try again: a command never runs "
+                           "twice.",
     },
     "da": {
         "csrf_failed": "Siden er udløbet. Gå tilbage, genindlæs siden, og prøv igen (siden "
@@ -178,8 +186,17 @@ WEB_ERRORS: dict[str, dict[str, str]] = {
                       "iSmart-siderne direkte.",
         "form_too_large": "Formularen er for stor. Forkort det, du skrev, og prøv igen.",
         "form_invalid": "Formularen kunne ikke læses. Genindlæs siden, og prøv igen.",
+        "confirmation_required": "Bekræft, at der sendes en push-besked til den tidligere "
+                                 "bruger: tryk Send push-beskeden.",
+        "not_bound_to_you": "Bilen er ikke tilknyttet din konto, så du kan ikke afbinde den.",
+        "vehicle_timeout": "Bilen svarede ikke i tide. Prøv igen: en kommando udføres aldrig to "
+                           "gange.",
     },
 }
+
+# the phase-2 pages' words (a bound car, unbind, force unbinding, notifications, feedback)
+for _lang, _words in SERVICE_TEXTS.items():
+    TEXTS[_lang].update(_words)
 
 
 def choose(cookie: str | None, accept_language: str | None) -> str:

@@ -3,13 +3,15 @@ switch, problem pages and the static files."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from headunit.protocol.errors import CloudError
 
-from . import i18n
+from . import i18n, words
 from .security import (
     LANG_COOKIE,
     NEXT_COOKIE,
@@ -53,10 +55,12 @@ def add(router: APIRouter, site: Site) -> None:
         accepted = form.get("accept") == "yes"
         pending = site.guard.pending_token(request)
         try:
-            token, _ = await site.call(service.login, ident, form.get("password", "")[:256],
-                                       accepted, accepted)
+            token, _ = await site.call(partial(
+                service.login, ident, form.get("password", "")[:256], accepted, accepted,
+                source=site.source(request)))
         except CloudError as exc:
             return site.page(request, v, "login.html", status=exc.status, error=exc.code,
+                             wording=words.describe(v.lang, exc),
                              identifier=ident, pending=bool(pending), notice=None)
         if v.session_token:  # logging in as someone else ends the old session
             await site.call(service.logout_phone, v.session_token)
@@ -91,10 +95,12 @@ def add(router: APIRouter, site: Site) -> None:
         name = form.get("name", "").strip()[:64]
         if form.get("action") == "send":
             try:
-                sent = await site.call(service.request_code, ident, "register")
+                sent = await site.call(partial(service.request_code, ident, "register",
+                                               source=site.source(request)))
             except CloudError as exc:
                 return register_form(request, v, status=exc.status, identifier=ident,
-                                     name=name, error=exc.code)
+                                     name=name, error=exc.code,
+                                     wording=words.describe(v.lang, exc))
             sms = None
             if site.demo:  # the newest message to the address this browser just sent to
                 messages = await site.call(service.outbox, sent["sent_to"])
@@ -103,10 +109,13 @@ def add(router: APIRouter, site: Site) -> None:
                                  sms=sms)
         code = "".join(form.get("code", "").split())[:12]
         try:
-            await site.call(service.register, ident, code, form.get("password", "")[:256], name)
+            await site.call(partial(service.register, ident, code,
+                                    form.get("password", "")[:256], name,
+                                    source=site.source(request)))
         except CloudError as exc:
             return register_form(request, v, status=exc.status, identifier=ident, name=name,
-                                 error=exc.code, sent={"sent_to": ident, "channel": None})
+                                 error=exc.code, sent={"sent_to": ident, "channel": None},
+                                 wording=words.describe(v.lang, exc))
         return site.page(request, v, "login.html", status=201, identifier=ident, error=None,
                          notice="registered", pending=bool(site.guard.pending_token(request)))
 

@@ -20,7 +20,7 @@ from .security import NEXT_COOKIE, NEXT_LIFETIME, QR_TOKEN, FormRefused
 from .site import Site, Visitor
 
 SCAN_ID = re.compile(r"^[a-f0-9]{16}$")
-DONE = ("logged_in", "bound", "cancelled")
+DONE = ("logged_in", "bound", "cancelled", "unbound", "agreed", "rejected")
 
 
 def add(router: APIRouter, site: Site) -> None:
@@ -31,7 +31,9 @@ def add(router: APIRouter, site: Site) -> None:
         try:
             scan = await site.call(service.scan, v.account, content)
         except CloudError as exc:
-            return site.problem(request, v, exc.code, exc.status)
+            if exc.code == "bound_to_other_user":  # offered force unbinding (pages_ownership)
+                await site.call(site.remember_offer, v.account, exc)
+            return site.refusal(request, v, exc)
         scale = max(service.clock.spec.scale, 1e-6)
         site.scans.put(v.account.id, scan, (scan["expires"] - service.clock.now()) / scale)
         response = site.redirect(request, v, f"/scan/{scan['scan_id']}")
@@ -95,8 +97,10 @@ def add(router: APIRouter, site: Site) -> None:
         if v.account is None:
             return site.redirect(request, v, "/login")
         vehicles = await site.call(service.vehicles_for, v.account)
+        requests = [r for r in await site.call(service.ownership.force_requests, v.account)
+                    if r["role"] == "requester" and r["status"] in ("pending", "rejected")]
         done = request.query_params.get("done")
-        return site.page(request, v, "cars.html", vehicles=vehicles,
+        return site.page(request, v, "cars.html", vehicles=vehicles, requests=requests,
                          done=done if done in DONE else None)
 
     @router.get("/bind", include_in_schema=False)

@@ -2,7 +2,10 @@
 
 :class:`Site` renders a page with the visitor's language, account, CSRF token and the
 security headers; it reads and checks POSTed forms, and turns refusals into pages in plain
-words. Page modules (:mod:`.pages_account`, :mod:`.pages_car`) add routes that use it.
+words. Page modules (:mod:`.pages_account`, :mod:`.pages_car`, :mod:`.pages_vehicle`,
+:mod:`.pages_ownership`) add routes that use it. For a logged-in visitor it also loads
+the *inbox* every page shows: the unread count and the force-unbind requests waiting for this
+account's Agree / Reject (kept live by ``/live/inbox``).
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import jinja2
+from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -25,8 +29,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from headunit.protocol.errors import MESSAGES, CloudError
 
 from ..accounts import Account
+from ..lifecycle import OFFER_LIFETIME
 from ..service import CloudService
-from . import i18n
+from . import i18n, words
+from .car_view import version
 from .security import (
     LANG_COOKIE,
     SECURITY_HEADERS,
@@ -36,6 +42,10 @@ from .security import (
     load_secret,
     read_form,
 )
+
+if TYPE_CHECKING:
+    from ..car_commands import CommandDesk
+    from ..vehicles import VehicleRelay
 
 HERE = Path(__file__).parent
 T = TypeVar("T")
@@ -55,6 +65,7 @@ class Visitor:
     session_token: str | None
     browser_id: str
     new_browser_id: bool
+    inbox: dict | None = None  # logged in: {"unread", "asks", "version"}
 
 
 class ScanCache:
@@ -85,15 +96,40 @@ class ScanCache:
             self._items.pop(scan_id, None)
 
 
+class OfferCache:
+    """The car each account was last refused at (bound to another user), while the service
+    offers it force unbinding: the refusal page and its language switch show the offer."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[dict, float]] = {}
+        self._lock = threading.Lock()
+
+    def put(self, account_id: str, offer: dict, lifetime: float) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._items = {k: v for k, v in self._items.items() if v[1] > now}
+            self._items[account_id] = (offer, now + lifetime)
+
+    def get(self, account_id: str) -> dict | None:
+        with self._lock:
+            item = self._items.get(account_id)
+        return item[0] if item and item[1] > time.monotonic() else None
+
+
 class Site:
-    def __init__(self, service: CloudService) -> None:
+    def __init__(self, service: CloudService, relay: VehicleRelay | None = None,
+                 desk: CommandDesk | None = None) -> None:
         self.service = service
+        self.relay, self.desk = relay, desk  # the car's services (None: a cloud without MQTT)
         self.guard = Guard(load_secret(service))
         self.scans = ScanCache()
+        self.offers = OfferCache()
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=jinja2.select_autoescape(default=True), trim_blocks=True,
             lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+        self.env.filters["keep"] = keep_together
+        self.env.filters["vins"] = keep_vin_ends
         self.static_files = {p.name: p.read_bytes() for p in (HERE / "static").iterdir()
                              if p.is_file()}
         self.static_versions = {name: hashlib.sha256(data).hexdigest()[:12]
@@ -109,7 +145,7 @@ class Site:
         """Run a service call (SQLite, the password KDF) off the event loop."""
         return await run_in_threadpool(fn, *args)
 
-    async def visitor(self, request: Request) -> Visitor:
+    async def visitor(self, request: Request, *, inbox: bool = True) -> Visitor:
         lang = i18n.choose(request.cookies.get(LANG_COOKIE),
                            request.headers.get("accept-language"))
         token = request.cookies.get(SESSION_COOKIE) or None
@@ -122,7 +158,36 @@ class Site:
         else:
             token = None
         bid = self.guard.browser_id(request)
-        return Visitor(lang, account, token, bid or self.guard.new_browser_id(), bid is None)
+        loaded = None
+        if account is not None and inbox:
+            loaded = await self.call(self.inbox_of, account)
+        return Visitor(lang, account, token, bid or self.guard.new_browser_id(), bid is None,
+                       loaded)
+
+    def inbox_of(self, account: Account) -> dict:
+        """What every page of a logged-in visitor shows: the unread count (push messages and
+        the bound cars' alerts) and the force-unbind requests waiting for this account's
+        answer."""
+        own = self.service.ownership
+        unread = own.notifications(account, unread_only=True)["unread"]
+        asks = [{k: r[k] for k in ("request_id", "vin", "model", "deadline")}
+                for r in own.force_requests(account)
+                if r["role"] == "previous_user" and r["status"] == "pending"]
+        if self.relay is not None:
+            for car in self.service.vehicles_for(account):
+                if car["bound"]:
+                    try:
+                        unread += self.relay.notifications(account.id, car["vin"], 1)["unread"]
+                    except CloudError:
+                        pass  # a model without the Notifications service
+        data: dict[str, Any] = {"unread": unread, "asks": asks}
+        return {**data, "version": version(data)}
+
+    @staticmethod
+    def source(request: Request) -> str:
+        """Who is asking, for the service's abuse limits: the peer address, as the JSON API
+        does (no proxy headers are trusted)."""
+        return f"ip:{request.client.host}" if request.client else "ip:unknown"
 
     async def form(self, request: Request) -> dict[str, str]:
         """The POSTed form, after the CSRF and same-site checks (raises FormRefused)."""
@@ -153,19 +218,50 @@ class Site:
             csrf=self.guard.csrf_for(v.browser_id), back=back,
             t=lambda key, **p: i18n.text(lang, key, **p),
             err=lambda code: i18n.error_text(lang, code),
-            static=self.static_url, date=lambda ts: self.date(lang, ts), **ctx)
+            static=self.static_url, date=lambda ts: self.date(lang, ts),
+            when=lambda ts: words.when(lang, ts), inbox=v.inbox,
+            names=lambda keys, prefix: ", ".join(i18n.text(lang, prefix + k) for k in keys),
+            **ctx)
         return self.finish(request, v, HTMLResponse(html, status_code=status))
 
     def redirect(self, request: Request, v: Visitor, url: str) -> Response:
         return self.finish(request, v, RedirectResponse(url, status_code=303))
 
-    def problem(self, request: Request, v: Visitor, code: str, status: int = 400) -> Response:
+    def problem(self, request: Request, v: Visitor, code: str, status: int = 400, *,
+                wording: str | None = None) -> Response:
         """A page saying in plain words what went wrong and what to do; its language switch
-        leads to ``/problem/{code}``, so switching never repeats the failed request."""
+        leads to ``/problem/{code}``, so switching never repeats the failed request.
+        ``wording``: the refusal worded with its numbers (:func:`.words.describe`).
+
+        A car bound to another user offers force unbinding (the offer this account got at
+        its last refused scan)."""
         if code not in KNOWN_CODES:
             code = "invalid_request"
+        offer = None
+        if code == "bound_to_other_user" and v.account is not None:
+            offer = self.offers.get(v.account.id)
         return self.page(request, v, "problem.html", status=status, code=code,
-                         qr_problem=code in QR_PROBLEMS, back=f"/problem/{code}")
+                         qr_problem=code in QR_PROBLEMS, back=f"/problem/{code}",
+                         wording=wording, offer=offer)
+
+    def refusal(self, request: Request, v: Visitor, exc: CloudError) -> Response:
+        """A service's refusal as a problem page, worded with its numbers."""
+        return self.problem(request, v, exc.code, exc.status,
+                            wording=words.describe(v.lang, exc))
+
+    def remember_offer(self, account: Account, exc: CloudError) -> None:
+        """A scan refused because the car is bound to someone else: remember the offer of
+        force unbinding the service made (its ``details``), for the refusal page."""
+        details = exc.details or {}
+        vin = details.get("vin")
+        record = self.service.vehicle_record(vin) if vin else None
+        if record is None:
+            return
+        scale = max(self.service.clock.spec.scale, 1e-6)
+        self.offers.put(account.id, {"vin": vin, "model": record.model,
+                                     "vin_suffix": vin[-4:],
+                                     "status": details.get("force_unbind", "available")},
+                        OFFER_LIFETIME / scale)
 
     def refused(self, request: Request, v: Visitor, exc: FormRefused) -> Response:
         return self.problem(request, v, exc.code, exc.status)
@@ -179,6 +275,25 @@ class Site:
             return ""
         d = datetime.fromtimestamp(ts, UTC)
         return f"{d.day} {MONTHS[lang][d.month - 1]} {d.year}"
+
+
+def keep_together(text: str, *parts: str) -> Markup:
+    """``text`` escaped, with each of ``parts`` kept on one line (``…1234`` never wraps
+    between the ellipsis and the digits)."""
+    out = str(escape(text))
+    for part in parts:
+        safe = str(escape(part))
+        out = out.replace(safe, f'<span class="nowrap">{safe}</span>')
+    return Markup(out)
+
+
+VIN_END = re.compile(r"…[A-HJ-NPR-Z0-9]{4}\b")
+
+
+def keep_vin_ends(text: str) -> Markup:
+    """``text`` escaped, every ``…1234`` (a VIN's end) kept on one line."""
+    return Markup(VIN_END.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>',
+                              str(escape(text))))
 
 
 # codes after which the visitor should scan the car's current code again

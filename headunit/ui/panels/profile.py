@@ -1,5 +1,5 @@
 """The bound user's panel: name and initials, the car's model and VIN, the service tiles of
-that model (each opens ``service/<key>``), and Log out."""
+that model (each opens ``service/<key>``; a service the model lacks has none), and Log out."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ class ProfilePanel(BoxLayout):
         self._update()
 
     def _update(self, *_: object) -> None:
-        model = self.ui.view.model if self.ui.view else ""
-        services = list(services_for(model))
+        # only the services the car's model has: the others have no tile
+        services = list(services_for(self.ui.view.vehicle if self.ui.view else None))
         if services != self.services:
             self.services = services
             grid = self.ids.tiles

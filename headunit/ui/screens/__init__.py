@@ -16,7 +16,10 @@ from collections.abc import Callable
 from kivy.properties import StringProperty
 from kivy.uix.screenmanager import Screen
 
-BUILTIN = ("home", "user", "settings", "placeholder")
+BUILTIN = ("home", "user", "settings", "placeholder", "attract",
+           # the car's screens (issue 5): they replace the service placeholders
+           "vehicle_status", "ev", "climate", "find_my_car", "navigation", "notifications",
+           "digital_key")
 
 
 class BaseScreen(Screen):

@@ -36,4 +36,35 @@
     };
     tick();
   }
+
+  // Live parts: each [data-live-src] is polled; the server answers 204 while nothing changed,
+  // else HTML whose [data-live-part] elements replace those of the same name on this page.
+  var PERIOD = 2000;
+  function apply(html) {
+    var box = document.createElement("template");
+    box.innerHTML = html;
+    box.content.querySelectorAll("[data-live-part]").forEach(function (fresh) {
+      var name = fresh.getAttribute("data-live-part");
+      var old = document.querySelector('[data-live-part="' + name + '"]');
+      if (old) { fresh.classList.add("fresh"); old.replaceWith(fresh); }
+    });
+  }
+  document.querySelectorAll("[data-live-src]").forEach(function (src) {
+    var url = src.getAttribute("data-live-src");
+    var version = src.getAttribute("data-live-v") || "";
+    var poll = function () {
+      if (document.hidden) { setTimeout(poll, PERIOD); return; }
+      fetch(url + "?v=" + encodeURIComponent(version), { credentials: "same-origin" })
+        .then(function (r) {
+          if (r.status === 200) {
+            version = r.headers.get("X-Live-Version") || version;
+            return r.text().then(function (html) { apply(html); return true; });
+          }
+          return r.status === 204; // 401/403/404: this page is not live any more
+        })
+        .then(function (go) { if (go) { setTimeout(poll, PERIOD); } },
+              function () { setTimeout(poll, PERIOD * 3); }); // offline for a moment
+    };
+    setTimeout(poll, PERIOD);
+  });
 })();
