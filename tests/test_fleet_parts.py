@@ -169,7 +169,7 @@ def test_the_relay_forwards_the_validated_bytes_unchanged(relay):
     payload = _status().replace(b",", b", ")  # not how the cloud would encode it
     r._status(topics.vehicle(VIN, topics.CAR_STATUS), payload, None)
     assert conn.published == [(topics.vehicle(VIN, topics.STATUS), payload)]
-    assert r.latest[VIN].seq == 1
+    assert r.status(VIN).seq == 1
     r._status(topics.vehicle(VIN, topics.CAR_STATUS), b'{"type": "vehicle_status"}', None)
     assert len(conn.published) == 1 and r.dropped == 1  # an invalid one goes nowhere
 

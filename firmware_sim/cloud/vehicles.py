@@ -50,8 +50,10 @@ MAX_WAIT = 30.0
 class VehicleRelay:
     def __init__(self, conn: MqttConnection, service: CloudService) -> None:
         self.conn, self.service = conn, service
-        self.latest: dict[str, pv.VehicleStatus] = {}
-        self._payloads: dict[str, bytes] = {}  # the validated bytes of each latest status
+        # the newest status of each car as (epoch, seq, the validated bytes): plain values
+        # the garbage collector never walks, however many cars there are; phones get it
+        # decoded on demand (:meth:`status`)
+        self.latest: dict[str, tuple[str, int, bytes]] = {}
         # the alerts of each car already stored, (epoch, ids): a status repeating them (every
         # status does, while they last) costs no database work
         self._alerts_seen: dict[str, tuple[str, frozenset[int]]] = {}
@@ -120,11 +122,10 @@ class VehicleRelay:
             return self._drop(topic, f"status of VIN {st.vin} on the topic of {vin}")
         with self._cond:
             known = self.latest.get(vin)
-            if not pv.is_newer(st, known):
-                assert known is not None
-                return self._drop(topic, f"status seq {st.seq} is not newer than {known.seq}")
-            self.latest[vin] = st
-            self._payloads[vin] = payload
+            # pv.is_newer on what is kept: a new epoch, or a higher seq
+            if known is not None and st.epoch == known[0] and st.seq <= known[1]:
+                return self._drop(topic, f"status seq {st.seq} is not newer than {known[1]}")
+            self.latest[vin] = (st.epoch, st.seq, payload)
             self._cond.notify_all()
         info = self.conn.publish(topics.vehicle(vin, topics.STATUS), payload, qos=1,
                                  retain=True)
@@ -139,7 +140,7 @@ class VehicleRelay:
     def republish(self) -> None:
         """Relay every known status again (after a reconnect the broker may have lost them)."""
         with self._cond:
-            known = list(self._payloads.items())
+            known = [(vin, k[2]) for vin, k in self.latest.items()]
         for vin, payload in known:
             self.conn.publish(topics.vehicle(vin, topics.STATUS), payload, qos=1, retain=True)
 
@@ -160,17 +161,24 @@ class VehicleRelay:
                 "services": spec.service_map(), "car_online": self.online(vin),
                 "status": st.model_dump() if st else None, "key": key}
 
+    def status(self, vin: str) -> pv.VehicleStatus | None:
+        """The newest status of the car ``vin``, if any."""
+        with self._cond:
+            known = self.latest.get(vin)
+        return None if known is None else m.decode(pv.VEHICLE_STATUS, known[2])
+
     def wait_newer(self, vin: str, after_seq: int | None, wait: float) -> pv.VehicleStatus | None:
         deadline = time.monotonic() + wait
         with self._cond:
             while True:
-                st = self.latest.get(vin)
-                if after_seq is None or (st is not None and st.seq > after_seq):
-                    return st
+                known = self.latest.get(vin)
+                if after_seq is None or (known is not None and known[1] > after_seq):
+                    break
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    return st
+                    break
                 self._cond.wait(left)
+        return None if known is None else m.decode(pv.VEHICLE_STATUS, known[2])
 
     def _display_name(self, account_id: str) -> str:
         with self.service.lock:
