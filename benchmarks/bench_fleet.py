@@ -119,12 +119,13 @@ class Step:
                 "--warmup", "3", "--drain", "5", "--processes", str(processes),
                 # binding runs at 30-50 cars/s on a machine with room; far slower, it is
                 # overloaded and the step fails anyway
-                "--ready-timeout", str(20 + new_cars / 25)]
+                "--ready-timeout", str(20 + n / 200 + new_cars / 25)]
         t0 = time.monotonic()
         p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         pids = {**pids, "fleet": p.pid}
         summary: dict[str, Any] | None = None
-        start = end = None
+        samples: list[tuple[float, dict[str, float]]] = []  # CPU seconds, every second
+        start = end = None  # indexes into samples: the measuring window
         assert p.stdout is not None
         for line in p.stdout:
             try:
@@ -132,12 +133,17 @@ class Step:
             except ValueError:
                 continue
             if msg.get("event") == "progress":
-                if msg["phase"] == "warm-up" and msg["bound"] < n and p.poll() is None:
-                    p.terminate()  # not every car bound in time: overloaded, a failed step
-                if msg["phase"] == "measuring" and start is None:
-                    start = (time.monotonic(), cpu_of(pids))
+                if p.poll() is None and end is None:
+                    samples.append((time.monotonic(), cpu_of(pids)))
+                if msg["phase"] == "warm-up" and msg["bound"] < n and p.poll() is None \
+                        and end is None:
+                    end = len(samples) - 1  # not every car bound in time: overloaded, failed
+                    start = max(0, end - 10)  # what the processes used while it ramped up
+                    p.terminate()
+                elif msg["phase"] == "measuring" and start is None:
+                    start = len(samples) - 1
                 elif msg["phase"] == "draining" and start is not None and end is None:
-                    end = (time.monotonic(), cpu_of(pids))
+                    end = len(samples) - 1
             elif msg.get("event") == "summary":
                 summary = msg
         p.wait(120)
@@ -147,9 +153,9 @@ class Step:
                                "a summary")
         self.summary = summary
         self.cpu: dict[str, float] = {}
-        if start and end:
-            share = {k: 100 * (end[1][k] - start[1].get(k, 0.0)) / (end[0] - start[0])
-                     for k in end[1]}
+        if start is not None and end is not None and end > start:
+            (t_a, a), (t_b, b) = samples[start], samples[end]
+            share = {k: 100 * (b[k] - a.get(k, 0.0)) / (t_b - t_a) for k in b}
             workers = [v for k, v in share.items() if k.startswith("fleet/")]
             self.cpu = {k: round(v, 1) for k, v in share.items() if "/" not in k}
             self.cpu["fleet_busiest_process"] = round(max(workers, default=0.0), 1)

@@ -316,6 +316,13 @@ class NetworkLoop:
                 continue
             if mask & selectors.EVENT_READ:
                 client.loop_read()
+                # TLS: bytes already decrypted wait in the socket, unseen by the selector
+                sock = client.socket()
+                for _ in range(64):
+                    if sock is None or not getattr(sock, "pending", None) or not sock.pending():
+                        break
+                    client.loop_read()
+                    sock = client.socket()
             if mask & selectors.EVENT_WRITE and client.socket() is not None:
                 client.loop_write()
         for _ in range(len(self._soon)):

@@ -3,14 +3,16 @@ cloud's HTTP API (verification code from the demo inbox, register, log in, scan 
 unit's login QR and confirm, scan its bind QR and confirm).
 
 A few threads share one HTTP connection pool; each waits on its car's head unit for the next
-screen. A car already bound to its account (a fleet started again on the same data
-directory) is left as it is: it is logged in to, and the head unit shows it bound to it. The cloud must run in demo mode (the simulated SMS inbox) and
+screen. The account id each car is bound to is kept in its data directory: a fleet started
+again on it against the same cloud finds its cars bound and leaves them as they are (only
+the account id tells this cloud's binding from a stale retained one of an earlier cloud). The cloud must run in demo mode (the simulated SMS inbox) and
 trust this machine's address (``ismart-cloud serve --trust-source 127.0.0.1``), or its abuse
 limits stop the registrations after a few.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -32,6 +34,10 @@ RETRIES = 6
 # car yet (its hello is on the way), the head unit is still showing the previous step
 AGAIN = {"expired_token", "token_used", "unknown_vehicle", "bad_signature", "scan_in_progress",
          "scan_not_found", "scan_expired", "wrong_purpose"}
+
+
+KEPT_WAIT = 15.0  # seconds for the head unit to confirm a binding kept from an earlier run
+KEPT_FILE = "fleet-account.json"
 
 
 class BindError(Exception):
@@ -98,6 +104,27 @@ class Binder:
             "accept_privacy_policy": True})
         return data["token"], data["account"]["account_id"]
 
+    # -------------------------------------------------------------- kept accounts
+
+    def _kept(self, car: FleetCar) -> str | None:
+        """The account id this car was bound to by an earlier run on this cloud, if any."""
+        try:
+            data = json.loads((car.data_dir / KEPT_FILE).read_text())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("cloud") != self.cloud:
+            return None
+        account = data.get("account_id")
+        return account if isinstance(account, str) else None
+
+    def _keep(self, car: FleetCar, account_id: str) -> None:
+        try:
+            (car.data_dir / KEPT_FILE).write_text(json.dumps(
+                {"cloud": self.cloud, "account_id": account_id,
+                 "identifier": identifier_of(car.vin)}))
+        except OSError as exc:  # only a later run is slower for it
+            log.warning("%s: cannot keep its account id: %s", car.vin, exc)
+
     # -------------------------------------------------------------- the flow
 
     def bind(self, car: FleetCar) -> None:
@@ -108,10 +135,20 @@ class Binder:
             raise BindError(f"{car.vin}: the cloud refused: {exc.code}: {exc.message}") from None
 
     def _bind(self, car: FleetCar) -> None:
-        # log in first, also when the car looks bound: only the account id tells this
-        # cloud's binding from a stale one (a retained session of an earlier cloud)
+        # only the account id tells this cloud's binding from a stale one (a retained
+        # session of an earlier cloud): the one kept from an earlier run, else log in
+        kept = self._kept(car)
+        if kept is not None:
+            car.adopt_account(kept)
+            try:
+                car.wait(lambda v: v.online and v.state == "bound" and v.binding is not None
+                         and v.binding.account_id == kept, KEPT_WAIT, self._closing)
+                return
+            except TimeoutError:
+                log.info("%s: not bound to its account any more; binding it again", car.vin)
         token, account_id = self._account(car)
         car.adopt_account(account_id)
+        self._keep(car, account_id)
 
         def mine(v: View) -> bool:
             return v.state == "bound" and v.binding is not None \

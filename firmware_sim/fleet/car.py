@@ -43,8 +43,9 @@ class FleetCar:
         self.index, self.vin = index, vin_of(index)
         self.loop = loop
         self.counters = counters
+        self.data_dir = data_dir / self.vin  # the head unit's, and the car's fleet account
         self.hu: HeadUnit = build(HeadUnitSettings(
-            broker=broker, data_dir=data_dir / self.vin, vin=self.vin, model=model.name),
+            broker=broker, data_dir=self.data_dir, vin=self.vin, model=model.name),
             loop=loop)
         self.sim = VehicleSim(SimSettings(
             vin=self.vin, model=model, broker=broker, data_dir=None, status_period=NEVER,
