@@ -81,6 +81,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--model", default="mg4", help="the cars' model (default: %(default)s)")
     ap.add_argument("--bind-workers", type=positive(int), default=32,
                     help="cars being bound at once (default: %(default)s)")
+    ap.add_argument("--bind-only", action="store_true",
+                    help="bind every car (those of an earlier run stay bound), push no status, "
+                         "and exit: prepares a large fleet so that a run measures only")
     ap.add_argument("--json", action="store_true",
                     help="JSON lines on stdout: progress every second, then the summary")
     ap.add_argument("--mosquitto-config", action="store_true",
@@ -130,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     config = FleetConfig(vehicles=args.vehicles, broker=args.broker, cloud=args.cloud,
                          data_dir=args.data_dir, rate=args.rate, model=args.model,
-                         bind_workers=args.bind_workers)
+                         bind_workers=args.bind_workers, bind_only=args.bind_only)
     plan = Plan(duration=args.duration, warmup=args.warmup, drain=args.drain,
                 ready_timeout=args.ready_timeout)
     stop = threading.Event()

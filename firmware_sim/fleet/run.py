@@ -189,6 +189,8 @@ def run(config: FleetConfig, processes: int, plan: Plan,
         if phase == "starting":
             settled = snap["binding_finished"] and snap["connected"] >= snap["cars"]
             if settled or now - phase_at >= ready_timeout or stopped:
+                if config.bind_only:
+                    break
                 phase, phase_at = "warm-up", now
         if phase == "warm-up" and (now - phase_at >= plan.warmup or stopped):
             for part in parts:
@@ -217,7 +219,8 @@ def summarise(config: FleetConfig, processes: int, sums: list[dict[str, Any]],
     for s in sums:
         h.merge(Histogram.from_json(s["window_latency"]))
     errors = [e for s in sums for e in s["errors"]][:10]
-    ok = total["bound"] == config.vehicles and total["lost"] == 0 and total["window_received"] > 0
+    ok = total["bound"] == config.vehicles and total["lost"] == 0 \
+        and (config.bind_only or total["window_received"] > 0)
     return {
         "event": "summary", "vehicles": config.vehicles, "rate": config.rate,
         "processes": processes, **total, "window_s": round(window_s, 2),

@@ -44,6 +44,7 @@ class FleetConfig:
     bind_workers: int = 32
     tick: float = 1.0  # seconds between head-unit ticks (QR rotation, expiries)
     bind_timeout: float = 60.0
+    bind_only: bool = False  # bind every car, push no status (prepare a fleet)
 
 
 def raise_fd_limit(needed: int) -> None:
@@ -96,8 +97,10 @@ class Worker:
         slots = max(1, min(self.count, SLOTS))
         for k in range(slots):
             group = self.cars[k::slots]
-            self._timers.append(self.loop.call_every(
-                period, lambda g=group: self._each(g, FleetCar.publish), first=k * period / slots))
+            if not self.config.bind_only:
+                self._timers.append(self.loop.call_every(
+                    period, lambda g=group: self._each(g, FleetCar.publish),
+                    first=k * period / slots))
             self._timers.append(self.loop.call_every(
                 self.config.tick, lambda g=group: self._each(g, FleetCar.tick),
                 first=k * self.config.tick / slots))
