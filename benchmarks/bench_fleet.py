@@ -249,7 +249,9 @@ def limit(step: Step | None, reached_cap: bool) -> str:
     if step.p99 is not None and step.p99 >= P99_LIMIT_MS:
         why.append(f"p99 {step.p99:.0f} ms")
     shares = ", ".join(f"{k} {v:.0f} %" for k, v in sorted(cpu.items(), key=lambda kv: -kv[1]))
-    if total >= 0.85 * 100 * cores:
+    if not cpu:
+        cause = "binding its cars took longer than a step allows"
+    elif total >= 0.85 * 100 * cores:
         cause = f"the machine's {cores} cores are busy ({shares} of a core)"
     elif cpu.get("cloud", 0) >= 85:
         cause = f"the cloud's relay thread is saturated ({shares} of a core)"
