@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> dict:
     from tests.support.ui import HeadUnitWindow, Xvfb, kivy_env
 
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--seconds", type=float, default=20.0, help="measuring time")
+    ap.add_argument("--seconds", type=float, default=30.0, help="measuring time")
     args = ap.parse_args(argv)
     own_display = None
     display = os.environ.get("DISPLAY")
