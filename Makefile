@@ -25,9 +25,11 @@ test: $(STAMP) system-deps
 	$(BIN)/ruff check headunit firmware_sim tests benchmarks
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-## Benchmarks, each beside its baseline measured in the same run; writes benchmarks/results.json.
+## Benchmarks, each beside its baseline measured in the same run; writes benchmarks/results.json
+## and the README's Performance table.
 bench: $(STAMP) system-deps
-	xvfb-run -a -s "-screen 0 1280x720x24 +extension GLX" $(BIN)/python -m benchmarks.run
+	xvfb-run -a -s "-screen 0 1280x720x24 +extension GLX" $(BIN)/python -m benchmarks.run; \
+	  status=$$?; $(BIN)/python -m benchmarks.readme; exit $$status
 
 ## Regenerate docs/screenshots/: every screen, English and Danish, at 800x480 and 1280x720.
 screenshots: $(STAMP) system-deps

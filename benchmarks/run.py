@@ -15,6 +15,8 @@ from .common import RESULTS
 BENCHMARKS = [
     "benchmarks.bench_scan_to_bound",
     "benchmarks.bench_qr_rotation",
+    "benchmarks.bench_idle",
+    "benchmarks.bench_fleet",
 ]
 
 
@@ -38,6 +40,25 @@ def table(data: dict) -> str:
                      f"qrcode {fmt(d['qrcode_ms'])}, segno {fmt(d['segno_ms'])}",
                      f"{fmt(d['ratio_to_qrcode'])}x qrcode",
                      "yes" if all(d["targets"].values()) else "NO"))
+    if "fleet" in data:
+        d = data["fleet"]
+        at = d["at_max"] or {}
+        rows.append((f"fleet at {d['rate_hz']:g} Hz: most cars with 0 lost, p99 < "
+                     f"{d['p99_limit_ms']:.0f} ms",
+                     f"{d['max_vehicles']} cars ({d['broker_msgs_per_s']:.0f} msg/s through "
+                     f"the broker), p99 {fmt(at.get('p99_ms') or float('nan'))} ms",
+                     f"raw paho + mosquitto {d['raw_paho_msgs_per_s']:.0f} msg/s",
+                     f"{fmt(d['ratio_to_raw'])}x raw",
+                     "yes" if all(d["targets"].values()) else "NO (10,000 cars)"))
+    if "idle" in data:
+        d = data["idle"]
+        h, e = d["headunit"], d["empty_window"]
+        rows.append(("head unit idle on the login QR: CPU / peak RSS",
+                     f"{h['cpu_percent']:.2f} % / {h['rss_peak_mb']:.0f} MB",
+                     f"empty Kivy window {e['cpu_percent']:.2f} % / {e['rss_peak_mb']:.0f} MB",
+                     f"{fmt(d['cpu_ratio'] or float('nan'))}x CPU, "
+                     f"{d['rss_peak_delta_mb']:+.0f} MB",
+                     "yes" if all(d["targets"].values()) else "NO"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
@@ -47,6 +68,7 @@ def table(data: dict) -> str:
 def main() -> int:
     RESULTS.unlink(missing_ok=True)
     failed = []
+    started, t_start = time.strftime("%Y-%m-%d %H:%M"), time.monotonic()
     for name in BENCHMARKS:
         t0 = time.monotonic()
         print(f"running {name} ...", file=sys.stderr, flush=True)
@@ -56,8 +78,13 @@ def main() -> int:
         if r.returncode:
             failed.append(name)
     data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    data["run"] = {"date": started, "seconds": round(time.monotonic() - t_start),
+                   "failed": failed}
+    RESULTS.write_text(json.dumps(data, indent=2) + "\n")
     print(f"\nMachine: {data.get('machine')}\n")
     print(table(data))
+    if "fleet" in data:
+        print(f"\nFleet limit: {data['fleet']['limit']}")
     return 1 if failed else 0
 
 

@@ -144,7 +144,10 @@ def _sampled(history: tuple[tuple[float, float], ...],
         return (point,)
     if len(history) >= 2 and history[-1][0] - history[-2][0] < SOC_SAMPLE_SECONDS:
         history = history[:-1]  # the newest point was a live one: it moves
-    return tuple(p for p in history if p[0] >= st.time - SOC_HISTORY_SECONDS) + (point,)
+    cutoff = st.time - SOC_HISTORY_SECONDS
+    if history and history[0][0] < cutoff:  # oldest first: only then is anything too old
+        history = tuple(p for p in history if p[0] >= cutoff)
+    return history + (point,)
 
 
 def _with(panel: CarPanel, cmd: CommandState) -> CarPanel:

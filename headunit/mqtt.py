@@ -10,7 +10,9 @@
   messages, and :meth:`MqttConnection.drop_connection` / :meth:`~MqttConnection.restore_connection`.
 
 paho calls back on its own thread; whoever registers a handler must hand work to its own
-thread if it needs one (the Kivy UI does, through the Kivy clock).
+thread if it needs one (the Kivy UI does, through the Kivy clock). With ``loop=`` a
+:class:`~headunit.mqtt_loop.NetworkLoop` drives the client instead of a thread of its own
+(a fleet of cars shares one network thread).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as paho
@@ -28,6 +31,9 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from .mqtt_faults import FaultLayer
+
+if TYPE_CHECKING:
+    from .mqtt_loop import NetworkLoop
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +111,12 @@ def _held() -> paho.MQTTMessageInfo:
 class MqttConnection:
     def __init__(self, url: BrokerUrl | str, client_id: str, *,
                  availability_topic: str | None = None, tls: TlsFiles | None = None,
-                 min_backoff: float = 0.5, max_backoff: float = 15.0) -> None:
+                 min_backoff: float = 0.5, max_backoff: float = 15.0,
+                 loop: NetworkLoop | None = None, keepalive: int = 15,
+                 max_inflight: int = 20, max_queued: int = 10_000) -> None:
         self.url = BrokerUrl.parse(url) if isinstance(url, str) else url
+        self.loop, self.keepalive = loop, keepalive  # loop: driven by a shared NetworkLoop
+        self.min_backoff, self.max_backoff = min_backoff, max_backoff
         self.client_id = client_id
         self.availability_topic = availability_topic
         self._subs: list[tuple[str, int]] = []
@@ -117,7 +127,10 @@ class MqttConnection:
         self.severed = False  # rigs only: drop_connection() until restore_connection()
         c = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=client_id,
                         protocol=paho.MQTTv5)
-        c.max_queued_messages_set(10_000)
+        # QoS 1 messages on their way at once (paho's default 20 caps a busy publisher, e.g.
+        # the cloud relaying a fleet's status, at 20 per round trip), and queued behind them
+        c.max_inflight_messages_set(max_inflight)
+        c.max_queued_messages_set(max_queued)
         c.reconnect_delay_set(min_delay=min_backoff, max_delay=max_backoff)
         if self.url.username:
             c.username_pw_set(self.url.username, self.url.password)
@@ -169,13 +182,22 @@ class MqttConnection:
 
     def start(self) -> None:
         """Connect in the background; keeps retrying until :meth:`stop`."""
-        self.client.connect_async(self.url.host, self.url.port, keepalive=15,
+        self.client.connect_async(self.url.host, self.url.port, keepalive=self.keepalive,
                                   clean_start=True)
+        if self.loop is not None:
+            self.loop.attach(self)
+            return
         self.client.loop_start()
 
     def stop(self, timeout: float = 3.0) -> None:
         """Publish ``offline`` (when we have an availability topic) and disconnect cleanly."""
         self._stopping = True
+        if self.loop is not None:
+            topic = self.availability_topic
+            self.loop.detach(self, (lambda: self.client.publish(topic, b"offline", qos=1,
+                                                                retain=True)) if topic else None,
+                             timeout)
+            return
         if self._connected.is_set() and self.availability_topic:
             info = self.client.publish(self.availability_topic, b"offline", qos=1, retain=True)
             try:
@@ -213,6 +235,9 @@ class MqttConnection:
         Last Will), and no reconnect until :meth:`restore_connection`."""
         if self.severed:
             return
+        if self.loop is not None:
+            raise RuntimeError("drop_connection() is for a connection with its own thread, "
+                               "not one on a shared NetworkLoop")
         self.severed = True
         log.warning("fault injection: dropping the connection to %s", self.url)
         self.client.loop_stop()  # joins paho's network thread: nothing reconnects now
@@ -234,7 +259,8 @@ class MqttConnection:
         self.severed = False
         log.warning("fault injection: restoring the connection to %s", self.url)
         self.client.loop_stop()
-        self.client.connect_async(self.url.host, self.url.port, keepalive=15, clean_start=True)
+        self.client.connect_async(self.url.host, self.url.port, keepalive=self.keepalive,
+                                  clean_start=True)
         self.client.loop_start()
 
     # -------------------------------------------------------------- paho callbacks
@@ -245,6 +271,8 @@ class MqttConnection:
             return
         log.info("connected to %s as %s", self.url, self.client_id)
         _no_delay(client)
+        if self.loop is not None:
+            self.loop.connected(self)
         for topic_filter, qos in self._subs:
             client.subscribe(topic_filter, qos=qos)
         if self.availability_topic:

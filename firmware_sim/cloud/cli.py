@@ -64,6 +64,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--time-scale", type=float, default=1.0,
                    help="simulated seconds per real second; the clock persists, so a restart "
                         "never moves it back (default: %(default)s)")
+    s.add_argument("--trust-source", action="append", default=[], metavar="ADDRESS",
+                   help="a client IP address that is not limited per source (the abuse "
+                        "limits), e.g. 127.0.0.1 for an ismart-fleet load test on this "
+                        "machine; per-account limits still apply; repeatable")
     s.add_argument("--kiosk-vin", action="append", default=[], metavar="VIN",
                    help="mark this car as a kiosk (demo) car: its head unit may ask for a "
                         "reset for the next visitor (ismart-headunit --kiosk --reset-on-idle). "
@@ -119,7 +123,8 @@ def serve(args: argparse.Namespace) -> int:
             broker=args.broker, http_host=host, http_port=port, public_url=args.public_url,
             data_dir=args.data_dir, demo=args.demo, kdf_profile=args.kdf_profile,
             admin_token=args.admin_token, dealer_token=args.dealer_token,
-            time_scale=args.time_scale, tls=tls, kiosk_vins=tuple(args.kiosk_vin)))
+            time_scale=args.time_scale, tls=tls, trusted_sources=tuple(args.trust_source),
+            kiosk_vins=tuple(args.kiosk_vin)))
     except (ValueError, OSError) as exc:
         print(f"ismart-cloud: {exc}", file=sys.stderr)
         return 2

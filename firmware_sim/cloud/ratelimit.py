@@ -81,9 +81,13 @@ class Policy:
 
 class AbuseLimits:
     """The cloud's limits; thread-safe. ``source`` None (an in-process caller) is not limited
-    per source."""
+    per source, nor is a source in ``trusted_sources`` (a load-test rig such as
+    ``ismart-fleet``, given with ``ismart-cloud serve --trust-source``); per-account limits
+    apply to everyone."""
 
-    def __init__(self, policy: Policy | None = None) -> None:
+    def __init__(self, policy: Policy | None = None,
+                 trusted_sources: frozenset[str] = frozenset()) -> None:
+        self.trusted_sources = trusted_sources
         self.policy = p = policy or Policy()
         self._lock = threading.Lock()
         self._limiters = {
@@ -96,6 +100,8 @@ class AbuseLimits:
 
     def _take_all(self, keys: list[tuple[str, str]], now: float) -> None:
         """Take one token from each bucket, or none at all and raise ``rate_limited``."""
+        keys[:] = [(n, k) for n, k in keys
+                   if not (n.endswith(":source") and k in self.trusted_sources)]
         with self._lock:
             waits = [self._limiters[name]._level(key, now) for name, key in keys]
             short = [(1.0 - level) * self._limiters[name].rule.every

@@ -23,6 +23,7 @@ from . import storage
 from .car_commands import CommandDesk
 from .http_api import create_app
 from .mqtt_side import CloudMqtt, ConnPublisher
+from .ratelimit import AbuseLimits
 from .service import CloudService, CloudSettings
 from .vehicles import VehicleRelay
 
@@ -42,6 +43,7 @@ class CloudConfig:
     dealer_token: str | None = None
     time_scale: float = 1.0
     tls: TlsFiles | None = None
+    trusted_sources: tuple[str, ...] = ()  # client addresses not limited per source
     kiosk_vins: tuple[str, ...] = ()  # kiosk (demo) cars their head units may reset
 
 
@@ -57,11 +59,15 @@ class CloudRuntime:
         self.public_url = (config.public_url or self.http_url).rstrip("/")
         self.clock = ScaledClock(config.time_scale)
         self.conn = MqttConnection(config.broker, "ismart-cloud",
-                                   availability_topic=topics.CLOUD_AVAILABILITY, tls=config.tls)
+                                   availability_topic=topics.CLOUD_AVAILABILITY, tls=config.tls,
+                                   max_inflight=1000, max_queued=1_000_000)  # fleets: issue 9
         self.service = CloudService(
             CloudSettings(Path(config.data_dir) / "cloud.sqlite3", self.public_url,
                           demo=config.demo, kdf_profile=config.kdf_profile),
             self.clock, ConnPublisher(self.conn))
+        if config.trusted_sources:
+            self.service.limits = AbuseLimits(
+                trusted_sources=frozenset(f"ip:{a}" for a in config.trusted_sources))
         if config.kiosk_vins:
             from .kiosk import mark
             for vin in config.kiosk_vins:

@@ -24,7 +24,7 @@ from headunit.protocol import vehicle as pv
 from headunit.protocol.errors import CloudError
 from headunit.vehicle_models import ModelSpec, load_catalogue
 
-from . import accounts
+from . import accounts, db
 from .service import CloudService
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,13 @@ MAX_WAIT = 30.0
 class VehicleRelay:
     def __init__(self, conn: MqttConnection, service: CloudService) -> None:
         self.conn, self.service = conn, service
-        self.latest: dict[str, pv.VehicleStatus] = {}
+        # the newest status of each car as (epoch, seq, the validated bytes): plain values
+        # the garbage collector never walks, however many cars there are; phones get it
+        # decoded on demand (:meth:`status`)
+        self.latest: dict[str, tuple[str, int, bytes]] = {}
+        # the alerts of each car already stored, (epoch, ids): a status repeating them (every
+        # status does, while they last) costs no database work
+        self._alerts_seen: dict[str, tuple[str, frozenset[int]]] = {}
         self.car_online: dict[str, bool] = {}
         self.dropped = 0
         self._cond = threading.Condition()
@@ -103,6 +109,8 @@ class VehicleRelay:
             self._drop(topic, exc)
 
     def _status(self, topic: str, payload: bytes, props: object) -> None:
+        """Validate a car's status once and relay the very bytes that were validated (no
+        re-serialisation: this runs for every status of every car)."""
         if not payload:
             return
         try:
@@ -114,24 +122,27 @@ class VehicleRelay:
             return self._drop(topic, f"status of VIN {st.vin} on the topic of {vin}")
         with self._cond:
             known = self.latest.get(vin)
-            if not pv.is_newer(st, known):
-                assert known is not None
-                return self._drop(topic, f"status seq {st.seq} is not newer than {known.seq}")
-            self.latest[vin] = st
+            # pv.is_newer on what is kept: a new epoch, or a higher seq
+            if known is not None and st.epoch == known[0] and st.seq <= known[1]:
+                return self._drop(topic, f"status seq {st.seq} is not newer than {known[1]}")
+            self.latest[vin] = (st.epoch, st.seq, payload)
             self._cond.notify_all()
-        self.conn.publish(topics.vehicle(vin, topics.STATUS), m.encode(st), qos=1, retain=True)
-        try:
-            self._keep_alerts(st)
-        except Exception:
-            log.exception("cannot store the alerts of %s", vin)
+        info = self.conn.publish(topics.vehicle(vin, topics.STATUS), payload, qos=1,
+                                 retain=True)
+        if info.rc != 0:  # paho's queue is full: the broker is far behind
+            self._drop(topic, f"cannot relay it (MQTT error {info.rc})")
+        if st.alerts:
+            try:
+                self._keep_alerts(st)
+            except Exception:
+                log.exception("cannot store the alerts of %s", vin)
 
     def republish(self) -> None:
         """Relay every known status again (after a reconnect the broker may have lost them)."""
         with self._cond:
-            known = list(self.latest.values())
-        for st in known:
-            self.conn.publish(topics.vehicle(st.vin, topics.STATUS), m.encode(st), qos=1,
-                              retain=True)
+            known = [(vin, k[2]) for vin, k in self.latest.items()]
+        for vin, payload in known:
+            self.conn.publish(topics.vehicle(vin, topics.STATUS), payload, qos=1, retain=True)
 
     # -------------------------------------------------------------- phones
 
@@ -150,17 +161,24 @@ class VehicleRelay:
                 "services": spec.service_map(), "car_online": self.online(vin),
                 "status": st.model_dump() if st else None, "key": key}
 
+    def status(self, vin: str) -> pv.VehicleStatus | None:
+        """The newest status of the car ``vin``, if any."""
+        with self._cond:
+            known = self.latest.get(vin)
+        return None if known is None else m.decode(pv.VEHICLE_STATUS, known[2])
+
     def wait_newer(self, vin: str, after_seq: int | None, wait: float) -> pv.VehicleStatus | None:
         deadline = time.monotonic() + wait
         with self._cond:
             while True:
-                st = self.latest.get(vin)
-                if after_seq is None or (st is not None and st.seq > after_seq):
-                    return st
+                known = self.latest.get(vin)
+                if after_seq is None or (known is not None and known[1] > after_seq):
+                    break
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    return st
+                    break
                 self._cond.wait(left)
+        return None if known is None else m.decode(pv.VEHICLE_STATUS, known[2])
 
     def _display_name(self, account_id: str) -> str:
         with self.service.lock:
@@ -170,19 +188,26 @@ class VehicleRelay:
     # -------------------------------------------------------------- notifications
 
     def _keep_alerts(self, st: pv.VehicleStatus) -> None:
-        if not st.alerts:
+        """New alerts become notifications of the bound account, in one transaction; alerts
+        this car has reported before are not written again."""
+        ids = frozenset(a.id for a in st.alerts)
+        seen = self._alerts_seen.get(st.vin)
+        fresh = ids - seen[1] if seen and seen[0] == st.epoch else ids
+        if not fresh:
+            self._alerts_seen[st.vin] = (st.epoch, ids)
             return
         v = self.service.vehicle_record(st.vin)
         if v is None or v.bound_user is None:
-            return  # nobody to tell
+            return  # nobody to tell (yet: they are looked at again with the next status)
         since = v.bound_since or 0.0
         rows = [(st.vin, st.epoch, a.id, v.bound_user, a.code, a.title, a.severity, a.time)
-                for a in st.alerts if a.time >= since]
+                for a in st.alerts if a.id in fresh and a.time >= since]
         if rows:
-            with self.service.lock:
-                self.service.db.executemany(
+            with self.service.lock, db.Transaction(self.service.db) as conn:
+                conn.executemany(
                     "INSERT OR IGNORE INTO vehicle_notifications(vin, epoch, alert_id, "
                     "account_id, code, title, severity, time) VALUES (?,?,?,?,?,?,?,?)", rows)
+        self._alerts_seen[st.vin] = (st.epoch, ids)
 
     def notifications(self, account_id: str, vin: str, limit: int = 50) -> dict[str, Any]:
         self.require_bound(account_id, vin)

@@ -28,6 +28,7 @@ import paho.mqtt.client as paho
 
 from headunit.clock import ClockSpec, ScaledClock
 from headunit.mqtt import MqttConnection, TlsFiles, properties
+from headunit.mqtt_loop import NetworkLoop
 from headunit.protocol import messages as m
 from headunit.protocol import topics
 from headunit.protocol import vehicle as pv
@@ -59,7 +60,8 @@ class SimSettings:
 
 
 class VehicleSim:
-    def __init__(self, settings: SimSettings, clock: ScaledClock | None = None) -> None:
+    def __init__(self, settings: SimSettings, clock: ScaledClock | None = None, *,
+                 loop: NetworkLoop | None = None) -> None:
         self.settings = settings
         self.vin = topics.check_vin(settings.vin)
         self.clock = clock or ScaledClock()
@@ -82,13 +84,15 @@ class VehicleSim:
             self.results = OrderedDict()
         self.lock = threading.RLock()
         self.published: pv.VehicleStatus | None = None
+        self._published_content: dict[str, Any] | None = None
         self._last_publish = 0.0
         self._last_save = time.monotonic()
         self._unsaved = saved is None
         self.dropped = 0
         self.conn = MqttConnection(
             settings.broker, f"vehicle-{self.vin}",
-            availability_topic=topics.vehicle(self.vin, topics.CAR_AVAILABILITY), tls=settings.tls)
+            availability_topic=topics.vehicle(self.vin, topics.CAR_AVAILABILITY), tls=settings.tls,
+            loop=loop)
         self.conn.subscribe(topics.CLOUD_CLOCK, self._clock)
         self.conn.subscribe_message(topics.vehicle(self.vin, topics.CAR_COMMAND), self._command)
         if settings.admin:
@@ -142,21 +146,35 @@ class VehicleSim:
             return
         self._unsaved = True
 
-    def _publish_if_due(self, force: bool = False) -> None:
+    def publish_now(self) -> int | None:
+        """Advance to the clock's time and publish the status at once (a fleet keeps its own
+        pace this way); the ``seq`` published, or None while not connected."""
+        with self.lock:
+            self._advance()
+            return self.seq if self._publish_if_due(force=True) else None
+
+    def _publish_if_due(self, force: bool = False) -> bool:
         if not self.conn.connected:
-            return
+            return False
         real = time.monotonic()
-        candidate = status.build(self.state, epoch=self.epoch, seq=self.seq + 1)
-        changed = (self.published is None
-                   or status.content(candidate) != status.content(self.published))
-        due = (force or real - self._last_publish >= self.settings.status_period
-               or (changed and real - self._last_publish >= self.settings.min_interval))
-        if not due:
-            return
+        since = real - self._last_publish
+        if not (force or since >= self.settings.status_period):
+            if since < self.settings.min_interval:
+                return False  # not even a change may go out yet: build nothing
+            candidate = status.build(self.state, epoch=self.epoch, seq=self.seq + 1)
+            if self.published is not None:
+                if self._published_content is None:
+                    self._published_content = status.content(self.published)
+                if status.content(candidate) == self._published_content:
+                    return False  # nothing new to say
+        else:
+            candidate = status.build(self.state, epoch=self.epoch, seq=self.seq + 1)
         self.seq += 1
         self.published, self._last_publish, self._unsaved = candidate, real, True
+        self._published_content = None  # worked out when a later tick needs it
         self.conn.publish(topics.vehicle(self.vin, topics.CAR_STATUS), m.encode(candidate),
                           qos=1, retain=True)
+        return True
 
     # -------------------------------------------------------------- MQTT in
 

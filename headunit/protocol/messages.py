@@ -200,6 +200,10 @@ def decode(adapter: TypeAdapter[M], payload: bytes) -> M:
     """Validate ``payload`` against ``adapter``; raise :class:`ProtocolError` saying why not."""
     if len(payload) > MAX_PAYLOAD:
         raise ProtocolError(f"payload is {len(payload)} bytes; the limit is {MAX_PAYLOAD}")
+    try:  # the hot path (every status a fleet relays): parse and validate in one pass
+        return adapter.validate_json(payload)
+    except ValueError:  # ValidationError, or something pydantic's parser does not take
+        pass  # which json.loads may (a BOM, UTF-16): decide, and say why, the careful way
     try:
         data = json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

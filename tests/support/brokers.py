@@ -73,3 +73,30 @@ class Mosquitto:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(10)
+
+
+class FleetMosquitto(Mosquitto):
+    """A mosquitto configured for a fleet (``ismart-fleet --mosquitto-config``), allowed as
+    many open files as the machine gives it."""
+
+    def __init__(self, workdir: Path, *, port: int | None = None) -> None:
+        from firmware_sim.fleet.broker_config import mosquitto_config
+
+        super().__init__(workdir, port=port)
+        self.conf.write_text(mosquitto_config(self.port, log_file=workdir / "mosquitto.log"))
+
+    def start(self) -> FleetMosquitto:
+        import resource
+
+        def more_files() -> None:
+            _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+            try:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (max(hard, 65536), max(hard, 65536)))
+            except (ValueError, OSError):  # not root: the hard limit it is
+                resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+        self.proc = subprocess.Popen([mosquitto_binary(), "-c", str(self.conf)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     preexec_fn=more_files)
+        wait_port("127.0.0.1", self.port)
+        return self

@@ -35,7 +35,9 @@ class QrPanel(BoxLayout):
         self.content = qr.content
         period = max(qr.rotates_at - qr.issued, 1e-6)
         self.seconds = min(self.ui.seconds_until(qr.rotates_at), math.ceil(period))
-        self.fraction = max(0.0, min(1.0, (qr.rotates_at - self.ui.now) / period))
+        # the bar moves with the whole seconds shown beside it: a tick that changes neither
+        # leaves the canvas untouched, so an idle screen draws one frame a second, not four
+        self.fraction = max(0.0, min(1.0, self.seconds / period))
 
 
 register("login_qr", lambda: QrPanel(purpose="login"), "no_user")

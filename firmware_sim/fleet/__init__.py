@@ -1,0 +1,1 @@
+"""ismart-fleet: many simulated cars (head unit + vehicle) on one machine against one cloud."""
