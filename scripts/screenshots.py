@@ -83,6 +83,31 @@ def shoot(size: str, out: Path, tmp: Path, display: str) -> list[Path]:
     return taken
 
 
+def shoot_kiosk(size: str, out: Path, tmp: Path) -> list[Path]:
+    """The kiosk's attract screen, fullscreen on a display of exactly ``size``."""
+    number = max(NUMBERS.values()) + 1
+    display = Xvfb(f"{size}x24")
+    broker = EmbeddedBroker().start()
+    system = System(broker.url, tmp / f"kiosk-{size}")
+    taken: list[Path] = []
+    try:
+        system.start_cloud("--kiosk-vin", VIN)
+        hu = HeadUnitWindow(display.display, broker.url, tmp / f"kiosk-{size}", name="kiosk",
+                            vin=VIN, extra=("--kiosk", "--idle-timeout", "10m", "--admin-pin", "2468"))
+        system.procs.append(hu.proc)
+        hu.wait_state(30, "the attract screen with its code", screen="attract", online=True)
+        hu.rc.wait_for(lambda s: s["qr"] is not None, 20, "the login code")
+        for lang in LANGS:
+            hu.rc.set_language(lang)
+            path = out / size / lang / f"{number:02d}-kiosk-attract.png"
+            taken.append(Path(hu.rc.screenshot(str(path))["path"]))
+    finally:
+        system.stop()
+        broker.stop()
+        display.stop()
+    return taken
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out", nargs="?", type=Path, default=ROOT / "docs" / "screenshots",
@@ -98,6 +123,7 @@ def main() -> int:
                 for old in (out / size).glob("*/*.png"):
                     old.unlink()
                 taken = shoot(size, out, Path(tmp), xvfb.display)
+                taken += shoot_kiosk(size, out, Path(tmp))
                 print(f"{size}: {len(taken)} screenshots in {out / size}")
     finally:
         xvfb.stop()
