@@ -4,11 +4,15 @@ is dead. Real mosquitto, cloud and head-unit processes; Xvfb with real OpenGL.""
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 
 import pytest
 
 from headunit import i18n
+from headunit.mqtt import MqttConnection
+from headunit.protocol import topics
 from headunit.remote.client import RemoteClient, RemoteError
 from headunit.remote.server import UNAUTHORIZED
 from tests.support.brokers import Mosquitto
@@ -160,3 +164,39 @@ def test_the_ui_stays_live_and_says_so_while_the_broker_is_dead(xvfb, system_on,
         assert rc.find("banner.offline") is None
     finally:
         broker.stop()
+
+
+@pytest.mark.ui
+@pytest.mark.integration
+@pytest.mark.timeout(120)
+def test_ctrl_c_closes_the_window_and_the_car_says_offline_at_once(xvfb, mosquitto, system_on):
+    """Ctrl-C in the terminal of a developer's window closes it the way SIGTERM does: the
+    head unit says offline itself, long before the broker's keep-alive would, and exits 0."""
+    sys_ = system_on(mosquitto.url)
+    sys_.start_cloud()
+    seen: list[bytes] = []
+    cond = threading.Condition()
+
+    def watch(_topic: str, payload: bytes, _props: object) -> None:
+        with cond:
+            seen.append(payload)
+            cond.notify_all()
+
+    watcher = MqttConnection(mosquitto.url, "ctrl-c-watcher")
+    watcher.subscribe(topics.vehicle(VIN, topics.HEADUNIT_AVAILABILITY), watch)
+    watcher.start()
+    hu = HeadUnitWindow(xvfb.display, mosquitto.url, sys_.root, vin=VIN)
+    sys_.procs.append(hu.proc)
+    try:
+        hu.wait_state(state="no_user", online=True)
+        with cond:
+            assert cond.wait_for(lambda: seen and seen[-1] == b"online", 15), seen
+            mark = len(seen)
+        hu.proc.p.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        assert hu.proc.p.wait(20) == 0
+        with cond:
+            assert cond.wait_for(lambda: b"offline" in seen[mark:], 10), seen
+        assert time.monotonic() - sent < 10  # keep-alive (15 s) x 1.5 would be 22 s
+    finally:
+        watcher.stop()

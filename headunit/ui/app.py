@@ -155,9 +155,17 @@ def run_window(hu: HeadUnit, *, size: tuple[int, int], lang: str, theme: str,
     the exit code (a kiosk's admin exit: :data:`~.kiosk.ADMIN_EXIT_CODE`)."""
     configure(size, fullscreen, kiosk=kiosk is not None, rotation=rotation, touch=touch)
     app = HeadUnitApp(hu, lang=lang, theme=theme, remote=remote, kiosk=kiosk)
-    # SIGTERM (systemd, a test's stop) closes the window cleanly: the availability topic
-    # then says offline at once instead of after the broker's keep-alive
-    signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda _dt: app.stop()))
+    # SIGTERM (systemd, a test's stop) and Ctrl-C close the window cleanly: the availability
+    # topic then says offline at once instead of after the broker's keep-alive. A second
+    # Ctrl-C interrupts at once, should closing hang.
+
+    def close(_signum: int, _frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        Clock.schedule_once(lambda _dt: app.stop())
+
+    signal.signal(signal.SIGTERM, close)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not ignored by a shell
+        signal.signal(signal.SIGINT, close)
     try:
         app.run()
     finally:
