@@ -11,63 +11,22 @@ import html
 import json
 import re
 import subprocess
-from pathlib import Path
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from firmware_sim.cloud import notifications
-from firmware_sim.cloud.http_api import create_app
-from firmware_sim.cloud.service import CloudService, CloudSettings
 from firmware_sim.cloud.web import i18n, words
 from firmware_sim.cloud.web.texts_services import DETAILED
-from headunit.clock import ScaledClock
-from headunit.protocol import qrtoken
 from headunit.protocol.errors import MESSAGES
 from headunit.protocol.errors_da import MESSAGES_DA
 from tests.support.procs import program
-from tests.support.web import Served
-
-PASSWORD = "correct horse"
-
-
-class Cloud:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.service = CloudService(
-            CloudSettings(root / "cloud.sqlite3", "http://127.0.0.1", demo=True,
-                          kdf_profile="fast"), ScaledClock())
-        self.app = create_app(self.service)
-        self.http = Served(self.app)
-        self.keys: dict[str, Ed25519PrivateKey] = {}
-
-    def car(self, vin: str, model: str = "MG4 Electric") -> str:
-        key = self.keys[vin] = Ed25519PrivateKey.generate()
-        self.service.provision(vin, qrtoken.b64url(qrtoken.raw_public_key(key.public_key())),
-                               model)
-        return vin
-
-    def qr(self, vin: str, purpose: str) -> str:
-        token, _ = qrtoken.sign(self.keys[vin], vin=vin, purpose=purpose,
-                                issued=self.service.clock.now(), lifetime=30)
-        return token
-
-    def account(self, who: str) -> str:
-        ident = f"{who}@example.com"
-        self.service.request_code(ident)
-        code = re.search(r"\d{6}", self.service.outbox(ident)[0]["body"]).group(0)
-        self.service.register(ident, code, PASSWORD, who.title())
-        return ident
-
-    def stop(self) -> None:
-        self.http.stop()
-        self.service.close()
+from tests.support.web import PASSWORD, InProcessCloud
 
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory):
-    c = Cloud(tmp_path_factory.mktemp("ownership-web"))
+    c = InProcessCloud(tmp_path_factory.mktemp("ownership-web"))
     yield c
     c.stop()
 
@@ -100,7 +59,7 @@ def text(page: httpx.Response) -> str:
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page.text)))
 
 
-def logged_in(cloud: Cloud, ident: str, lang: str = "en") -> Phone:
+def logged_in(cloud: InProcessCloud, ident: str, lang: str = "en") -> Phone:
     p = Phone(cloud.http.url, lang)
     p.get("/login")
     r = p.post("/login", identifier=ident, password=PASSWORD, accept="yes")
@@ -109,7 +68,7 @@ def logged_in(cloud: Cloud, ident: str, lang: str = "en") -> Phone:
     return p
 
 
-def bind_on_the_web(cloud: Cloud, phone: Phone, vin: str) -> None:
+def bind_on_the_web(cloud: InProcessCloud, phone: Phone, vin: str) -> None:
     for purpose in ("login", "bind"):
         question = phone.follow(phone.get(f"/s/{cloud.qr(vin, purpose)}"))
         action = re.search(r'action="(/scan/[0-9a-f]+/confirm)"', question.text).group(1)
@@ -117,7 +76,7 @@ def bind_on_the_web(cloud: Cloud, phone: Phone, vin: str) -> None:
     assert cloud.service.vehicle_state(vin)["binding"] is not None
 
 
-def unbind_code(cloud: Cloud, ident: str) -> str:
+def unbind_code(cloud: InProcessCloud, ident: str) -> str:
     body = cloud.service.outbox(ident)[0]["body"]
     assert "code to unbind" in body, body
     return re.search(r"\b(\d{6})\b", body).group(1)

@@ -6,59 +6,22 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from firmware_sim.cloud.http_api import create_app
-from firmware_sim.cloud.service import CloudService, CloudSettings
 from firmware_sim.cloud.web import i18n
-from headunit.clock import ScaledClock
-from headunit.protocol import qrtoken
 from headunit.protocol.errors import MESSAGES
 from headunit.protocol.errors_da import MESSAGES_DA
-from tests.support.web import Served, self_signed_cert
+from tests.support.web import PASSWORD, InProcessCloud
 
 VIN = "LSJA24U66PS004321"
-PASSWORD = "correct horse"
-
-
-class Cloud:
-    def __init__(self, root: Path) -> None:
-        self.service = CloudService(
-            CloudSettings(root / "cloud.sqlite3", "http://127.0.0.1", demo=True,
-                          kdf_profile="fast"), ScaledClock())
-        app = create_app(self.service)
-        self.http = Served(app)
-        self.https = Served(app, certfile=(pair := self_signed_cert(root))[0], keyfile=pair[1])
-        self.car_key = Ed25519PrivateKey.generate()
-        self.service.provision(VIN, qrtoken.b64url(qrtoken.raw_public_key(
-            self.car_key.public_key())), "MG4 Electric")
-
-    def qr(self, purpose: str) -> str:
-        """A fresh QR token of the test car (signed with its key, as the head unit does)."""
-        token, _ = qrtoken.sign(self.car_key, vin=VIN, purpose=purpose,
-                                issued=self.service.clock.now(), lifetime=30)
-        return token
-
-    def account(self, who: str) -> str:
-        ident = f"{who}@example.com"
-        self.service.request_code(ident)
-        code = re.search(r"\d{6}", self.service.outbox(ident)[0]["body"]).group(0)
-        self.service.register(ident, code, PASSWORD, who.title())
-        return ident
-
-    def stop(self) -> None:
-        self.http.stop()
-        self.https.stop()
-        self.service.close()
 
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory):
-    c = Cloud(tmp_path_factory.mktemp("webcloud"))
+    c = InProcessCloud(tmp_path_factory.mktemp("webcloud"), tls=True)
+    c.car(VIN)
     yield c
     c.stop()
 
@@ -169,7 +132,7 @@ def test_the_csrf_token_changes_when_the_visitor_logs_in(cloud):
 def test_a_logged_out_scan_keeps_the_token_in_a_cookie_and_returns_to_it_after_login(cloud):
     ident = cloud.account("pending")
     b = browser(cloud.http.url)
-    token = cloud.qr("login")
+    token = cloud.qr(VIN, "login")
     r = b.get(f"/s/{token}")
     assert r.status_code == 303 and r.headers["location"] == "/login"
     assert "httponly" in set_cookies(r)["ismart_next"].lower()
@@ -202,7 +165,7 @@ def test_pages_send_no_referrer_and_a_strict_content_security_policy(cloud):
 def test_another_account_cannot_see_or_answer_the_first_accounts_car(cloud):
     ann, ann_csrf = logged_in(cloud.http.url, cloud.account("ann"))
     for purpose in ("login", "bind"):
-        r = ann.get(f"/s/{cloud.qr(purpose)}")
+        r = ann.get(f"/s/{cloud.qr(VIN, purpose)}")
         question = ann.get(r.headers["location"])
         confirm = re.search(r'action="(/scan/[0-9a-f]+/confirm)"', question.text).group(1)
         assert ann.post(confirm, data={"csrf": ann_csrf}).status_code == 303
@@ -212,7 +175,7 @@ def test_another_account_cannot_see_or_answer_the_first_accounts_car(cloud):
     bob, bob_csrf = logged_in(cloud.http.url, cloud.account("bob"))
     cars = bob.get("/cars").text
     assert "MG4 Electric" not in cars and VIN[-4:] not in cars and "No car yet" in cars
-    refused = bob.get(f"/s/{cloud.qr('login')}")
+    refused = bob.get(f"/s/{cloud.qr(VIN, 'login')}")
     assert refused.status_code == 409
     assert MESSAGES["bound_to_other_user"] in html.unescape(refused.text)
     assert "Ann" not in refused.text
@@ -223,11 +186,8 @@ def test_another_account_cannot_open_or_confirm_a_scan_it_did_not_make(cloud):
     ann, ann_csrf = logged_in(cloud.http.url, cloud.account("carol"))
     # a car of its own, so the first test's binding does not get in the way
     vin = "LSJA24U66PS007777"
-    key = Ed25519PrivateKey.generate()
-    cloud.service.provision(vin, qrtoken.b64url(qrtoken.raw_public_key(key.public_key())),
-                            "MG ZS EV")
-    token, _ = qrtoken.sign(key, vin=vin, purpose="login", issued=cloud.service.clock.now(),
-                            lifetime=30)
+    cloud.car(vin, "MG ZS EV")
+    token = cloud.qr(vin, "login")
     where = ann.get(f"/s/{token}").headers["location"]
     assert "MG ZS EV" in ann.get(where).text
 

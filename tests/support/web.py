@@ -182,3 +182,60 @@ def self_signed_cert(directory: Path) -> tuple[Path, Path]:
                                           serialization.PrivateFormat.PKCS8,
                                           serialization.NoEncryption()))
     return certfile, keyfile
+
+
+PASSWORD = "correct horse"  # of every account an InProcessCloud registers
+
+
+class InProcessCloud:
+    """The cloud's service and its web app in this process, over real HTTP (uvicorn on a free
+    port) and, with ``tls``, HTTPS too. Its cars have keys of their own and sign QR tokens as
+    a head unit does; its accounts register with the code from the simulated SMS."""
+
+    def __init__(self, root: Path, *, tls: bool = False) -> None:
+        from firmware_sim.cloud.http_api import create_app
+        from firmware_sim.cloud.service import CloudService, CloudSettings
+        from headunit.clock import ScaledClock
+
+        self.root = root
+        self.service = CloudService(
+            CloudSettings(root / "cloud.sqlite3", "http://127.0.0.1", demo=True,
+                          kdf_profile="fast"), ScaledClock())
+        self.app = create_app(self.service)
+        self.http = Served(self.app)
+        self.https: Served | None = None
+        if tls:
+            cert, key = self_signed_cert(root)
+            self.https = Served(self.app, certfile=cert, keyfile=key)
+        self.keys: dict[str, Any] = {}  # VIN -> the car's Ed25519 private key
+
+    def car(self, vin: str, model: str = "MG4 Electric") -> str:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        from headunit.protocol import qrtoken
+
+        key = self.keys[vin] = Ed25519PrivateKey.generate()
+        self.service.provision(vin, qrtoken.b64url(qrtoken.raw_public_key(key.public_key())),
+                               model)
+        return vin
+
+    def qr(self, vin: str, purpose: str) -> str:
+        """A fresh QR token of the car ``vin``, signed with its key."""
+        from headunit.protocol import qrtoken
+
+        token, _ = qrtoken.sign(self.keys[vin], vin=vin, purpose=purpose,
+                                issued=self.service.clock.now(), lifetime=30)
+        return token
+
+    def account(self, who: str) -> str:
+        ident = f"{who}@example.com"
+        self.service.request_code(ident)
+        code = re.search(r"\d{6}", self.service.outbox(ident)[0]["body"]).group(0)
+        self.service.register(ident, code, PASSWORD, who.title())
+        return ident
+
+    def stop(self) -> None:
+        self.http.stop()
+        if self.https is not None:
+            self.https.stop()
+        self.service.close()
