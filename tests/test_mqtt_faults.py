@@ -100,7 +100,9 @@ def test_a_dropped_connection_sends_the_will_receives_nothing_and_comes_back(mos
         conn.drop_connection()
         assert not conn.connected and conn.severed and told == [False]
         wait_seen(b"offline", mark)  # the broker sent our Last Will: no clean DISCONNECT
-        watcher.publish("ismart/v1/test/faults/data", b"while-cut", qos=1)
+        # Wait for the broker's PUBACK: the message has then been routed (to nobody), so it cannot
+        # reach the broker only after the subject is back and subscribed again.
+        watcher.publish("ismart/v1/test/faults/data", b"while-cut", qos=1).wait_for_publish(10)
         assert not conn.connected and conn.severed  # no reconnect behind our back
 
         mark = len(watcher_seen)
