@@ -16,7 +16,6 @@ from .security import (
     LANG_COOKIE,
     NEXT_COOKIE,
     SESSION_COOKIE,
-    FormRefused,
 )
 from .site import KNOWN_CODES, SAFE_BACK, Site, Visitor
 
@@ -46,11 +45,9 @@ def add(router: APIRouter, site: Site) -> None:
 
     @router.post("/login", include_in_schema=False)
     async def login(request: Request) -> Response:
-        v = await site.visitor(request)
-        try:
-            form = await site.form(request)
-        except FormRefused as exc:
-            return site.refused(request, v, exc)
+        v, form = await site.posted(request, signed_in=False)
+        if isinstance(form, Response):
+            return form
         ident = form.get("identifier", "").strip()[:254]
         accepted = form.get("accept") == "yes"
         pending = site.guard.pending_token(request)
@@ -86,11 +83,9 @@ def add(router: APIRouter, site: Site) -> None:
 
     @router.post("/register", include_in_schema=False)
     async def register(request: Request) -> Response:
-        v = await site.visitor(request)
-        try:
-            form = await site.form(request)
-        except FormRefused as exc:
-            return site.refused(request, v, exc)
+        v, form = await site.posted(request, signed_in=False)
+        if isinstance(form, Response):
+            return form
         ident = form.get("identifier", "").strip()[:254]
         name = form.get("name", "").strip()[:64]
         if form.get("action") == "send":
@@ -121,11 +116,9 @@ def add(router: APIRouter, site: Site) -> None:
 
     @router.post("/logout", include_in_schema=False)
     async def logout(request: Request) -> Response:
-        v = await site.visitor(request)
-        try:
-            await site.form(request)
-        except FormRefused as exc:
-            return site.refused(request, v, exc)
+        v, form = await site.posted(request, signed_in=False)
+        if isinstance(form, Response):
+            return form
         if v.session_token:
             await site.call(service.logout_phone, v.session_token)
         response = site.redirect(request, v, "/login")
@@ -135,11 +128,9 @@ def add(router: APIRouter, site: Site) -> None:
 
     @router.post("/lang", include_in_schema=False)
     async def switch_language(request: Request) -> Response:
-        v = await site.visitor(request)
-        try:
-            form = await site.form(request)
-        except FormRefused as exc:
-            return site.refused(request, v, exc)
+        v, form = await site.posted(request, signed_in=False)
+        if isinstance(form, Response):
+            return form
         back = form.get("back", "/")
         response = site.redirect(request, v, back if SAFE_BACK.match(back) else "/")
         if form.get("lang") in i18n.LANGS:

@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from headunit.protocol.errors import CloudError
 
-from .security import NEXT_COOKIE, NEXT_LIFETIME, QR_TOKEN, FormRefused
+from .security import NEXT_COOKIE, NEXT_LIFETIME, QR_TOKEN
 from .site import Site, Visitor
 
 SCAN_ID = re.compile(r"^[a-f0-9]{16}$")
@@ -65,13 +65,9 @@ def add(router: APIRouter, site: Site) -> None:
                          left=int(left))
 
     async def answer(request: Request, scan_id: str, confirm: bool) -> Response:
-        v = await site.visitor(request)
-        try:
-            await site.form(request)
-        except FormRefused as exc:
-            return site.refused(request, v, exc)
-        if v.account is None:
-            return site.problem(request, v, "not_authenticated", 401)
+        v, form = await site.posted(request, signed_in=True)
+        if isinstance(form, Response):
+            return form
         if not SCAN_ID.match(scan_id):
             return site.problem(request, v, "scan_not_found", 404)
         fn = service.confirm_scan if confirm else service.cancel_scan
@@ -113,12 +109,8 @@ def add(router: APIRouter, site: Site) -> None:
     @router.post("/bind", include_in_schema=False)
     async def bind_pasted(request: Request) -> Response:
         """A pasted QR link (for a phone without a camera app, or a desktop)."""
-        v = await site.visitor(request)
-        try:
-            form = await site.form(request)
-        except FormRefused as exc:
-            return site.refused(request, v, exc)
-        if v.account is None:
-            return site.problem(request, v, "not_authenticated", 401)
+        v, form = await site.posted(request, signed_in=True)
+        if isinstance(form, Response):
+            return form
         content = form.get("content", "").strip()[:1024]
         return await start_scan(request, v, content or "-")

@@ -27,7 +27,6 @@ from headunit.protocol.errors import CloudError
 from ..accounts import Account
 from . import i18n, words
 from .car_view import version
-from .security import FormRefused
 from .site import Site, Visitor
 
 VIN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
@@ -38,17 +37,6 @@ FEEDBACK_MAX = 2000
 def add(router: APIRouter, site: Site) -> None:
     service = site.service
     own = service.ownership
-
-    async def post(request: Request) -> tuple[Visitor, dict[str, str] | Response]:
-        """The visitor and its checked form, or the page refusing it."""
-        v = await site.visitor(request)
-        try:
-            form = await site.form(request)
-        except FormRefused as exc:
-            return v, site.refused(request, v, exc)
-        if v.account is None:
-            return v, site.problem(request, v, "not_authenticated", 401)
-        return v, form
 
     # ------------------------------------------------------------ unbind with the code
 
@@ -77,7 +65,7 @@ def add(router: APIRouter, site: Site) -> None:
 
     @router.post("/cars/{vin}/unbind", include_in_schema=False)
     async def unbind(request: Request, vin: str) -> Response:
-        v, form = await post(request)
+        v, form = await site.posted(request, signed_in=True)
         if isinstance(form, Response):
             return form
         assert v.account is not None
@@ -118,7 +106,7 @@ def add(router: APIRouter, site: Site) -> None:
 
     @router.post("/force-unbind/{vin}", include_in_schema=False)
     async def force_request(request: Request, vin: str) -> Response:
-        v, form = await post(request)
+        v, form = await site.posted(request, signed_in=True)
         if isinstance(form, Response):
             return form
         assert v.account is not None
@@ -167,7 +155,7 @@ def add(router: APIRouter, site: Site) -> None:
 
     @router.post("/requests/{request_id}/answer", include_in_schema=False)
     async def answer(request: Request, request_id: str) -> Response:
-        v, form = await post(request)
+        v, form = await site.posted(request, signed_in=True)
         if isinstance(form, Response):
             return form
         assert v.account is not None
@@ -236,7 +224,7 @@ def add(router: APIRouter, site: Site) -> None:
 
     @router.post("/notifications/read", include_in_schema=False)
     async def notifications_read(request: Request) -> Response:
-        v, form = await post(request)
+        v, form = await site.posted(request, signed_in=True)
         if isinstance(form, Response):
             return form
         assert v.account is not None
@@ -262,7 +250,7 @@ def add(router: APIRouter, site: Site) -> None:
 
     @router.post("/feedback", include_in_schema=False)
     async def send_feedback(request: Request) -> Response:
-        v, form = await post(request)
+        v, form = await site.posted(request, signed_in=True)
         if isinstance(form, Response):
             return form
         assert v.account is not None

@@ -30,7 +30,6 @@ from headunit.protocol.errors import CloudError
 from .. import poi
 from ..vehicle_api import parse_command
 from . import car_view, words
-from .security import FormRefused
 from .site import Site, Visitor
 
 VIN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
@@ -127,13 +126,9 @@ def add(router: APIRouter, site: Site) -> None:
 
     @router.post("/cars/{vin}/command", include_in_schema=False)
     async def command(request: Request, vin: str) -> Response:
-        v = await site.visitor(request)
-        try:
-            form = await site.form(request)
-        except FormRefused as exc:
-            return site.refused(request, v, exc)
-        if v.account is None:
-            return site.problem(request, v, "not_authenticated", 401)
+        v, form = await site.posted(request, signed_in=True)
+        if isinstance(form, Response):
+            return form
         if not VIN.match(vin) or relay is None or desk is None:
             return site.problem(request, v, "not_found", 404)
         try:
@@ -158,13 +153,9 @@ def add(router: APIRouter, site: Site) -> None:
 
     @router.post("/cars/{vin}/alerts/read", include_in_schema=False)
     async def alerts_read(request: Request, vin: str) -> Response:
-        v = await site.visitor(request)
-        try:
-            await site.form(request)
-        except FormRefused as exc:
-            return site.refused(request, v, exc)
-        if v.account is None:
-            return site.problem(request, v, "not_authenticated", 401)
+        v, form = await site.posted(request, signed_in=True)
+        if isinstance(form, Response):
+            return form
         if not VIN.match(vin) or relay is None:
             return site.problem(request, v, "not_found", 404)
         try:

@@ -195,6 +195,19 @@ class Site:
         self.guard.check(request, form)
         return form
 
+    async def posted(self, request: Request, *, signed_in: bool
+                     ) -> tuple[Visitor, dict[str, str] | Response]:
+        """The visitor and its checked form, or the page refusing it: a failed CSRF or same-site
+        check, or (with ``signed_in``) a visitor who is not logged in."""
+        v = await self.visitor(request)
+        try:
+            form = await self.form(request)
+        except FormRefused as exc:
+            return v, self.refused(request, v, exc)
+        if signed_in and v.account is None:
+            return v, self.problem(request, v, "not_authenticated", 401)
+        return v, form
+
     # ------------------------------------------------------------ answers
 
     def finish(self, request: Request, v: Visitor, response: Response) -> Response:
