@@ -197,14 +197,22 @@ def _type(rig: Rig, args: str, timeout: float) -> None:
     rig.remote.type(args)
 
 
-def _wait(rig: Rig, args: dict, timeout: float) -> None:
-    poll(lambda: state_mismatches(rig, rig.remote.state(), args), timeout, "the screen state")
+def _checks(mismatches: Callable[[Rig, dict], list[str]], what: str
+            ) -> tuple[Callable[[Rig, dict, float], None], Callable[[Rig, dict, float], None]]:
+    """The two steps built on one comparison: ``wait_*`` polls until nothing differs (or the
+    timeout), ``expect_*`` fails at once with every difference."""
+    def wait(rig: Rig, args: dict, timeout: float) -> None:
+        poll(lambda: mismatches(rig, args), timeout, what)
+
+    def expect(rig: Rig, args: dict, timeout: float) -> None:
+        wrong = mismatches(rig, args)
+        if wrong:
+            raise StepFailed("; ".join(wrong))
+    return wait, expect
 
 
-def _expect(rig: Rig, args: dict, timeout: float) -> None:
-    wrong = state_mismatches(rig, rig.remote.state(), args)
-    if wrong:
-        raise StepFailed("; ".join(wrong))
+_wait, _expect = _checks(lambda rig, args: state_mismatches(rig, rig.remote.state(), args),
+                         "the screen state")
 
 
 def _vehicle_mismatches(rig: Rig, args: dict) -> list[str]:
@@ -216,14 +224,7 @@ def _vehicle_mismatches(rig: Rig, args: dict) -> list[str]:
     return out
 
 
-def _wait_vehicle(rig: Rig, args: dict, timeout: float) -> None:
-    poll(lambda: _vehicle_mismatches(rig, args), timeout, "the car's state")
-
-
-def _expect_vehicle(rig: Rig, args: dict, timeout: float) -> None:
-    wrong = _vehicle_mismatches(rig, args)
-    if wrong:
-        raise StepFailed("; ".join(wrong))
+_wait_vehicle, _expect_vehicle = _checks(_vehicle_mismatches, "the car's state")
 
 
 def _vehicle_set(rig: Rig, args: dict, timeout: float) -> None:
@@ -255,14 +256,7 @@ def _cloud_mismatches(rig: Rig, args: dict) -> list[str]:
     return out
 
 
-def _wait_cloud(rig: Rig, args: dict, timeout: float) -> None:
-    poll(lambda: _cloud_mismatches(rig, args), timeout, "the cloud's record of the car")
-
-
-def _expect_cloud(rig: Rig, args: dict, timeout: float) -> None:
-    wrong = _cloud_mismatches(rig, args)
-    if wrong:
-        raise StepFailed("; ".join(wrong))
+_wait_cloud, _expect_cloud = _checks(_cloud_mismatches, "the cloud's record of the car")
 
 
 def _dealer_unbind(rig: Rig, args: dict, timeout: float) -> str:
